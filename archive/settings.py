@@ -1,0 +1,54 @@
+"""Archive settings: every default in one place, built from a mapping by the composition root."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    # Rotate the open WARC file once it reaches this size (1 GB is the usual WARC file size).
+    warc_max_bytes: int = 1_000_000_000
+    # File name prefix: gongkai-<UTC time>-<serial>.warc.gz
+    warc_prefix: str = "gongkai"
+    # Consecutive 404/410 re-checks before a document is marked removed (a blocked/failed check never counts).
+    removed_after: int = 2
+    # Total bytes of challenge/block bodies kept in rejects/ for diagnosis; beyond it only the catalogue row remains.
+    rejects_max_bytes: int = 20_000_000
+    # Largest single reject body kept (bytes); longer ones are cut.
+    reject_body_max_bytes: int = 1_000_000
+    # Lines of context in the unified diff stored with each version.
+    diff_context_lines: int = 2
+    # Software name written into warcinfo records.
+    software: str = "gongkai"
+
+    @classmethod
+    def from_mapping(cls, section: Mapping[str, Any] | None) -> ArchiveSettings:
+        """Build from a config section; unknown keys are an error so a typo never silently keeps a default."""
+        if not section:
+            return cls()
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(section) - set(known))
+        if unknown:
+            raise ValueError(f"unknown archive setting(s): {', '.join(unknown)}")
+        values: dict[str, Any] = {}
+        for name, value in section.items():
+            default = getattr(cls, name)
+            if isinstance(default, bool) or not isinstance(default, int):
+                values[name] = type(default)(value)
+            else:
+                values[name] = int(value)
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.warc_max_bytes < 1024:
+            raise ValueError("warc_max_bytes must be at least 1024")
+        if self.removed_after < 1:
+            raise ValueError("removed_after must be at least 1")
+        if self.rejects_max_bytes < 0 or self.reject_body_max_bytes < 0:
+            raise ValueError("rejects limits must not be negative")

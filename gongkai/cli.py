@@ -1,0 +1,241 @@
+"""The `gongkai` command: a thin click layer over the four packages (INTERFACES.md, "Commands").
+
+Exit status: 0 success; 1 an expected failure with a one-line reason on stderr (never a traceback);
+2 wrong usage (click's own). This module and the others in `gongkai/` are the composition root: the only
+code that imports every layer and wires them together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from gongkai import config as config_mod
+from gongkai.logs import configure_logging
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """An expected failure: printed as one line, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"gongkai: 错误 error: {self.format_message()}", err=True)
+
+
+@dataclasses.dataclass
+class Context:
+    data_dir_flag: str | None
+    verbose: bool
+
+    def config(self, **overrides: dict[str, Any]) -> config_mod.Config:
+        env = config_mod.environ()
+        data_dir = config_mod.resolve_data_dir(self.data_dir_flag, env)
+        try:
+            return config_mod.load_config(data_dir, env, overrides)
+        except config_mod.ConfigError as exc:
+            raise Failure(str(exc)) from exc
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+class Group(click.Group):
+    """Turns the expected failures of every layer into one-line errors with exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from archive import ArchiveError
+        from index import IndexBusy, QueryError
+
+        from gongkai.jobs import JobError
+
+        try:
+            return super().invoke(ctx)
+        except (JobError, ArchiveError, IndexBusy, QueryError, config_mod.ConfigError) as exc:
+            raise Failure(str(exc)) from exc
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--data-dir", metavar="DIR", help="数据目录 data directory (default $GONGKAI_DATA_DIR or ./gongkai-data)")
+@click.option("-v", "--verbose", is_flag=True, help="log progress and debug detail to stderr")
+@click.version_option(package_name="gongkai")
+@click.pass_context
+def main(ctx: click.Context, data_dir: str | None, verbose: bool) -> None:
+    """gongkai 公开: a searchable archive of Chinese government information disclosures."""
+    configure_logging(verbose=verbose)
+    ctx.obj = Context(data_dir_flag=data_dir, verbose=verbose)
+
+
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def filter_options(func: F) -> F:
+    """FILTERS of INTERFACES.md, the same for `search` and `export`."""
+    options = [
+        click.option("--agency", "agencies", multiple=True, help="发布机构 (repeatable, any of)"),
+        click.option("--topic", "topics", multiple=True, help="主题分类 (repeatable, any of)"),
+        click.option("--since", callback=_iso_date, metavar="YYYY-MM-DD", help="on or after this date"),
+        click.option("--until", callback=_iso_date, metavar="YYYY-MM-DD", help="on or before this date"),
+        click.option(
+            "--date-field",
+            type=click.Choice(["publish", "written"]),
+            default="publish",
+            show_default=True,
+            help="which date --since/--until and the date sorts use",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.option("--port", type=int, default=8000, show_default=True, help="port of the search UI (0: any free port)")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address of the search UI")
+@click.option("--no-serve", is_flag=True, help="stop after crawling and indexing")
+@click.option("--docs", "n_docs", type=click.IntRange(1, 20000), default=320, show_default=True, help="documents on the demo site")
+@pass_ctx
+def demo(obj: Context, port: int, host: str, no_serve: bool, n_docs: int) -> None:
+    """Start the built-in demo site on 127.0.0.1, crawl, index and serve it."""
+    from gongkai.demo.run import run_demo
+
+    cfg = obj.config()
+    run_demo(cfg, host=host, port=port, serve=not no_serve, n_docs=n_docs, echo=click.echo)
+
+
+@main.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--delay", type=click.FloatRange(0.0), help="seconds between requests to one host (default 2)")
+@click.option("--max-pages", type=click.IntRange(1), help="stop after fetching this many pages")
+@click.option("--no-index", is_flag=True, help="do not update the search index afterwards")
+@pass_ctx
+def crawl(obj: Context, urls: tuple[str, ...], delay: float | None, max_pages: int | None, no_index: bool) -> None:
+    """Crawl disclosure catalogues from column, list or article URLs, within their hosts."""
+    from gongkai.jobs import run_crawl
+
+    for url in urls:
+        if not url.lower().startswith(("http://", "https://")):
+            raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
+    cfg = obj.config(crawler={"delay_s": delay, "max_pages": max_pages})
+    ok, message = run_crawl(cfg, list(urls), update_index_after=not no_index, echo=click.echo)
+    if not ok:
+        raise Failure(message)
+
+
+@main.command("index")
+@click.option("--rebuild", is_flag=True, help="rebuild the whole index from the archive into a fresh directory")
+@click.option("--reparse", is_flag=True, help="re-extract every document from its archived original first (implies --rebuild)")
+@pass_ctx
+def index_cmd(obj: Context, rebuild: bool, reparse: bool) -> None:
+    """Bring the search index up to date with the catalogue."""
+    from gongkai.jobs import run_index
+
+    cfg = obj.config()
+    click.echo(run_index(cfg, rebuild=rebuild or reparse, reparse=reparse))
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
+@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="print the JSON of INTERFACES.md")
+@pass_ctx
+def search(obj: Context, query: str, as_json: bool, **params: Any) -> None:
+    """Search the index."""
+    from gongkai.jobs import run_search
+
+    cfg = obj.config()
+    page = run_search(cfg, query, **params)
+    if as_json:
+        click.echo(json.dumps(page.to_json(), ensure_ascii=False))
+        return
+    click.echo(f"共 {page.total} 条 ({page.total} hits)")
+    for n, hit in enumerate(page.hits, start=page.offset + 1):
+        click.echo(f"{n:>4}. {hit.title}")
+        meta = "  ".join(str(v) for v in (hit.agency, hit.publish_date, hit.doc_no, hit.index_no) if v)
+        click.echo(f"      {meta}")
+        click.echo(f"      {hit.url}  [id {hit.id}]")
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@filter_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@pass_ctx
+def export(obj: Context, query: str, fmt: str, **params: Any) -> None:
+    """Write every matching document (every document without query and filters) to stdout."""
+    from gongkai.jobs import run_export
+
+    cfg = obj.config()
+    run_export(cfg, query, fmt=fmt, out=sys.stdout, **params)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", help="the URL the page was saved from (resolves links, fills `url`)")
+@click.option("--json", "as_json", is_flag=True, help="print the document record as JSON")
+def extract(file: Path, url: str | None, as_json: bool) -> None:
+    """Parse one saved page (raw bytes, any encoding) and print its document record."""
+    from gongkai.jobs import run_extract
+
+    try:
+        record = run_extract(file, url)
+    except ValueError as exc:
+        raise Failure(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    for key, value in record.items():
+        if key == "body":
+            continue
+        click.echo(f"{key}: {value if value is not None else '—'}")
+    click.echo("")
+    click.echo(record.get("body") or "")
+
+
+@main.command()
+@pass_ctx
+def verify(obj: Context) -> None:
+    """Check every archived record against its digests and the catalogue."""
+    from gongkai.jobs import run_verify
+
+    cfg = obj.config()
+    ok, lines = run_verify(cfg)
+    for line in lines:
+        click.echo(line, err=not ok)
+    if not ok:
+        raise Failure(f"archive damaged: {len([ln for ln in lines if ln.startswith('DAMAGED')])} problem(s), listed above")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--raw-port", type=int, default=None, help="port of the separate origin serving archived originals (default port+1)")
+@pass_ctx
+def serve(obj: Context, host: str, port: int, raw_port: int | None) -> None:
+    """Serve the web UI and API under waitress."""
+    from gongkai.serve import serve_forever
+
+    cfg = obj.config()
+    serve_forever(cfg, host=host, port=port, raw_port=raw_port, echo=click.echo)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,133 @@
+"""Configuration, read once at the edge: defaults < gongkai.toml < GONGKAI_* environment < command-line flags.
+
+Each layer owns a frozen settings dataclass with documented defaults; this module is the only one that reads
+files or the environment to fill them (STYLE.md section 7). A setting is addressed as `section.name`, in the
+TOML file as `[section] name = value` and in the environment as `GONGKAI_SECTION_NAME`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from archive import ArchiveSettings, DataDir
+from crawler import CrawlSettings
+from index import IndexSettings
+from web import WebSettings
+
+DEFAULT_DATA_DIR = "gongkai-data"
+SECTIONS: dict[str, type] = {
+    "archive": ArchiveSettings,
+    "crawler": CrawlSettings,
+    "index": IndexSettings,
+    "web": WebSettings,
+}
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be read: unknown name, wrong type, unreadable file."""
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: DataDir
+    archive: ArchiveSettings
+    crawler: CrawlSettings
+    index: IndexSettings
+    web: WebSettings
+
+
+def resolve_data_dir(flag: str | None, environ: Mapping[str, str]) -> Path:
+    """`--data-dir`, else `$GONGKAI_DATA_DIR`, else `./gongkai-data` (INTERFACES.md)."""
+    value = flag or environ.get("GONGKAI_DATA_DIR") or DEFAULT_DATA_DIR
+    return Path(value).expanduser().absolute()
+
+
+def load_config(
+    data_dir: Path,
+    environ: Mapping[str, str],
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Config:
+    """Build every layer's settings for one data directory."""
+    layers: dict[str, dict[str, Any]] = {name: {} for name in SECTIONS}
+    toml_path = data_dir / "gongkai.toml"
+    if toml_path.is_file():
+        try:
+            document = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"cannot read {toml_path}: {exc}") from exc
+        for section, values in document.items():
+            if section not in SECTIONS or not isinstance(values, dict):
+                raise ConfigError(f"{toml_path}: unknown section [{section}]")
+            layers[section].update(values)
+    for key, raw in environ.items():
+        if not key.startswith("GONGKAI_") or key == "GONGKAI_DATA_DIR":
+            continue
+        section, _, name = key[len("GONGKAI_") :].lower().partition("_")
+        if section in SECTIONS and name:
+            layers[section][name] = raw
+    for section, values in (overrides or {}).items():
+        layers[section].update({k: v for k, v in values.items() if v is not None})
+    built = {section: _build(cls, layers[section], section) for section, cls in SECTIONS.items()}
+    return Config(data_dir=DataDir(data_dir), **built)
+
+
+def settings_table() -> list[tuple[str, str, Any]]:
+    """(`section.name`, type, default) for every setting: the README's settings table is checked against it."""
+    rows = []
+    for section, cls in SECTIONS.items():
+        defaults = cls()
+        for f in dataclasses.fields(cls):
+            rows.append((f"{section}.{f.name}", type(getattr(defaults, f.name)).__name__, getattr(defaults, f.name)))
+    return rows
+
+
+def _build(cls: type, values: Mapping[str, Any], section: str) -> Any:
+    defaults = cls()
+    known = {f.name for f in dataclasses.fields(cls)}
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in known:
+            raise ConfigError(f"unknown setting {section}.{name}")
+        changes[name] = _coerce(value, getattr(defaults, name), f"{section}.{name}")
+    return dataclasses.replace(defaults, **changes)
+
+
+def _coerce(value: Any, default: Any, name: str) -> Any:
+    """Turn an environment string (or TOML value) into the type of the setting's default."""
+    if not isinstance(value, str) or isinstance(default, str):
+        if isinstance(default, tuple) and isinstance(value, list):
+            return tuple(value)
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+    try:
+        if isinstance(default, bool):
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, tuple):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(default, Path):
+            return Path(value)
+        if default is None:
+            return value
+    except ValueError as exc:
+        raise ConfigError(f"setting {name}: cannot read {value!r} as {type(default).__name__}") from exc
+    return value
+
+
+def environ() -> Mapping[str, str]:
+    """The process environment, read once by the CLI and passed down."""
+    return dict(os.environ)

@@ -1,0 +1,55 @@
+"""`gongkai demo`: generate the demo site, serve it on loopback, crawl it, index it, serve the UI."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+from typing import Any
+
+from gongkai.config import Config
+from gongkai.demo.server import serve_site
+from gongkai.demo.site import DemoSite
+from gongkai.jobs import JobError, run_crawl
+
+DEMO_SEED = 20210226  # the seed page's date: the same demo site every time
+
+
+def demo_crawl_settings(cfg: Config) -> Any:
+    """Politeness is for other people's servers: the demo site is ours, on loopback, so no delay."""
+    return dataclasses.replace(cfg.crawler, delay_s=0.0, max_pages=None)
+
+
+def run_demo(
+    cfg: Config,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    serve: bool = True,
+    n_docs: int = 320,
+    echo: Callable[[str], Any] = print,
+) -> None:
+    started = time.monotonic()
+    site = DemoSite(seed=DEMO_SEED, n_docs=n_docs)
+    with serve_site(site, host="127.0.0.1", port=0) as srv:
+        echo(f"演示站点 demo site: {srv.url}/  ({len(site.documents)} documents)")
+        seeds = [srv.url + path for path in site.seed_paths]
+        ok, reason = run_crawl(cfg, seeds, update_index_after=True, echo=echo, settings=demo_crawl_settings(cfg))
+        if not ok:
+            raise JobError(reason)
+        echo(f"演示数据已就绪 demo ready in {time.monotonic() - started:.1f} s, data dir {cfg.data_dir.root}")
+        if not serve:
+            return
+        from gongkai.serve import ServeError, build_server
+
+        try:
+            server, url = build_server(cfg, host=host, port=port)
+        except ServeError as exc:
+            raise JobError(f"{exc} (try `gongkai demo --port 0`)") from exc
+        echo(f"打开 open {url}  (Ctrl-C 停止 to stop)")
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            echo("已停止 stopped")
+        finally:
+            server.close()

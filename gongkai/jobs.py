@@ -1,0 +1,197 @@
+"""The jobs behind the CLI commands, as plain functions over a Config (so tests can call them directly)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from archive import Archive, Catalogue, Document, verify_archive
+from archive.export import write_csv, write_jsonl
+from crawler import CrawlSummary, crawl, parse_page
+from crawler.extract import looks_binary
+from index import QueryError, SearchPage, SearchQuery, Searcher, rebuild_index, update_index
+from index.errors import IndexMissing
+
+from gongkai.config import Config
+
+logger = logging.getLogger(__name__)
+Echo = Callable[[str], Any]
+EXPORT_PAGE = 500
+
+
+class JobError(Exception):
+    """An expected failure of a job; the CLI prints it as one line and exits 1."""
+
+
+def run_crawl(
+    cfg: Config,
+    urls: list[str],
+    *,
+    update_index_after: bool = True,
+    echo: Echo = print,
+    settings: Any = None,
+) -> tuple[bool, str]:
+    """Crawl, archive and (unless told otherwise) index. Returns (ok, reason)."""
+    cfg.data_dir.ensure()
+    archive = Archive.open(cfg.data_dir, cfg.archive)
+    try:
+        summary: CrawlSummary = crawl(
+            urls,
+            archive=archive,
+            state_dir=cfg.data_dir.crawl_dir,
+            settings=settings or cfg.crawler,
+            on_progress=None,
+        )
+    finally:
+        archive.close()
+    echo(summary.format())
+    if update_index_after:
+        count = _update(cfg)
+        echo(f"索引已更新 index updated: {count} document(s) added or changed")
+    if summary.fetched == 0 and summary.failed > 0:
+        reasons = ", ".join(f"{k} x{v}" for k, v in sorted(summary.reasons.items())) or "no response"
+        return False, f"nothing could be fetched from {', '.join(urls)} ({reasons}); the archive is unchanged"
+    return True, ""
+
+
+def _update(cfg: Config) -> int:
+    catalogue = Catalogue(cfg.data_dir.catalogue_path)
+    try:
+        return update_index(catalogue, cfg.data_dir.index_dir, cfg.index)
+    finally:
+        catalogue.close()
+
+
+def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
+    if not cfg.data_dir.catalogue_path.exists():
+        raise JobError(f"no archive in {cfg.data_dir.root}: run `gongkai crawl URL` or `gongkai demo` first")
+    if reparse:
+        changed = reparse_archive(cfg)
+        logger.info("re-extracted %d document(s)", changed)
+    catalogue = Catalogue(cfg.data_dir.catalogue_path)
+    try:
+        if rebuild:
+            count = rebuild_index(catalogue, cfg.data_dir.index_dir, cfg.index)
+            return f"索引已重建 index rebuilt: {count} document(s)"
+        count = update_index(catalogue, cfg.data_dir.index_dir, cfg.index)
+        return f"索引已更新 index updated: {count} document(s) added or changed"
+    finally:
+        catalogue.close()
+
+
+def reparse_archive(cfg: Config) -> int:
+    """Recompute every document from its archived original with the current parser, without the network."""
+    archive = Archive.open(cfg.data_dir, cfg.archive)
+    changed = 0
+    try:
+        for doc in list(archive.catalogue.iter_documents()):
+            capture = archive.catalogue.get_capture(doc.capture_id)
+            raw = archive.read_payload(capture)
+            parsed = parse_page(raw, doc.url, capture.content_type)
+            change = archive.upsert_document(capture, parsed, doc.url)
+            changed += change.change != "unchanged"
+    finally:
+        archive.close()
+    return changed
+
+
+def build_query(query: str, **params: Any) -> SearchQuery:
+    q = SearchQuery(
+        q=query or "",
+        agencies=tuple(params.get("agencies") or ()),
+        topics=tuple(params.get("topics") or ()),
+        since=params.get("since"),
+        until=params.get("until"),
+        date_field=params.get("date_field") or "publish",
+        sort=params.get("sort") or "relevance",
+        offset=params.get("offset") or 0,
+        limit=params["limit"] if params.get("limit") is not None else 20,
+    )
+    try:
+        q.validate()
+    except QueryError as exc:
+        raise JobError(str(exc)) from exc
+    return q
+
+
+def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
+    sq = build_query(query, **params)
+    try:
+        with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
+            return searcher.search(sq)
+    except IndexMissing as exc:
+        raise JobError(f"no index in {cfg.data_dir.root}: run `gongkai index` (or `gongkai demo`) first") from exc
+    except QueryError as exc:
+        raise JobError(str(exc)) from exc
+
+
+def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, Any]]:
+    """Every matching document record; every document when there is no query and no filter."""
+    filtered = bool(query) or any(params.get(k) for k in ("agencies", "topics", "since", "until"))
+    catalogue = Catalogue(cfg.data_dir.catalogue_path, readonly=True)
+    try:
+        if not filtered:
+            for doc in catalogue.iter_documents():
+                yield doc.to_record()
+            return
+        offset = 0
+        while True:
+            page = run_search(cfg, query, **{**params, "sort": "newest", "offset": offset, "limit": EXPORT_PAGE})
+            docs: dict[str, Document] = catalogue.documents_for_ids([h.id for h in page.hits])
+            for hit in page.hits:
+                if hit.id in docs:
+                    yield docs[hit.id].to_record()
+            offset += len(page.hits)
+            if not page.hits or offset >= page.total:
+                return
+    finally:
+        catalogue.close()
+
+
+def run_export(cfg: Config, query: str, *, fmt: str, out: IO[str] = sys.stdout, **params: Any) -> int:
+    if not cfg.data_dir.catalogue_path.exists():
+        raise JobError(f"no archive in {cfg.data_dir.root}: nothing to export")
+    records = iter_export(cfg, query, **params)
+    writer = write_csv if fmt == "csv" else write_jsonl
+    return writer(records, out)
+
+
+def run_extract(path: Path, url: str | None) -> dict[str, Any]:
+    """Parse one saved page; ValueError with a one-line reason for unusable input."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a directory, not a saved page") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read ({exc.strerror})") from None
+    if not raw.strip():
+        raise ValueError(f"{path}: the file is empty")
+    if looks_binary(raw):
+        raise ValueError(f"{path}: binary data, not an HTML page")
+    parsed = parse_page(raw, url)
+    record: dict[str, Any] = {"id": None, "url": url}
+    data = parsed.to_json()
+    for key in ("title", "index_no", "agency", "topic", "doc_no", "disclosure", "source", "written_date", "publish_date"):
+        record[key] = data[key]
+    record["body"] = parsed.body
+    record["attachments"] = data["attachments"]
+    record["captured_at"] = None
+    record["status"] = None
+    record["versions"] = None
+    record["extra"] = {k: data[k] for k in ("publish_at", "category", "keywords", "validity", "unified_no", "co_agencies")}
+    record["raw_fields"] = data["raw_fields"]
+    record["flags"] = data["flags"]
+    record["charset"] = data["charset"]
+    return record
+
+
+def run_verify(cfg: Config) -> tuple[bool, list[str]]:
+    if not cfg.data_dir.catalogue_path.exists():
+        raise JobError(f"no archive in {cfg.data_dir.root}: nothing to verify")
+    report = verify_archive(cfg.data_dir)
+    return report.ok, report.lines()

@@ -1,0 +1,65 @@
+"""Settings of the index layer: one frozen dataclass, defaults documented here, built by the composition root.
+
+Nothing here reads files or the environment; `gongkai/config.py` passes a mapping (the `[index]` section of
+gongkai.toml merged with GONGKAI_* variables) to `IndexSettings.from_mapping`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """Index and search knobs.
+
+    lock_timeout_s: how long a writer waits for the index lock before `IndexBusy` (Whoosh's default of 0 makes two
+        nearly simultaneous indexers fail at once; TESTPLAN finding 1).
+    jieba_cache_dir: where jieba's prefix-dictionary cache is written (the data dir's cache/jieba/); None keeps it
+        in a private directory chosen by the caller of the analyzer... never the shared temp directory in production.
+    user_dictionary: optional jieba user dictionary (agency names, policy terms), loaded once before serving.
+    snippet_chars: length of the text window shown per hit; snippet_fragments: how many windows are joined.
+    max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (TESTPLAN finding 11).
+    max_limit: the largest page size a caller may ask for; max_offset: deepest page.
+    procs: processes used by a full rebuild (Whoosh's multiprocessing writer); 1 builds in-process.
+    title_boost: weight of a title match against a body match.
+    """
+
+    lock_timeout_s: float = 10.0
+    jieba_cache_dir: Path | None = None
+    user_dictionary: Path | None = None
+    snippet_chars: int = 120
+    snippet_fragments: int = 2
+    max_query_chars: int = 256
+    max_query_terms: int = 32
+    max_nesting: int = 8
+    max_limit: int = 100
+    max_offset: int = 10_000
+    procs: int = 1
+    title_boost: float = 4.0
+    writer_memory_mb: int = 256
+
+    @classmethod
+    def from_mapping(cls, section: Mapping[str, Any]) -> IndexSettings:
+        """Build from a config section; unknown keys are an error so that typos do not pass silently."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(section) - set(known))
+        if unknown:
+            raise ValueError(f"未知的索引设置 / unknown index settings: {', '.join(unknown)}")
+        values: dict[str, Any] = {}
+        for name, value in section.items():
+            default = getattr(cls, name)
+            if name in ("jieba_cache_dir", "user_dictionary"):
+                values[name] = None if value in (None, "") else Path(value)
+            elif isinstance(default, bool):
+                values[name] = bool(value)
+            elif isinstance(default, int):
+                values[name] = int(value)
+            elif isinstance(default, float):
+                values[name] = float(value)
+            else:
+                values[name] = value
+        return cls(**values)

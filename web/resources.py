@@ -1,0 +1,66 @@
+"""Per-request resources on `g`: a read-only catalogue and a fresh index searcher, closed on teardown.
+
+Whoosh searchers are not shared across threads (STYLE.md anti-pattern 9) and SQLite connections are not either,
+so each request opens its own, lazily, and `close_resources` releases them whatever happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app, g
+
+from archive import Catalogue, DataDir
+from index import IndexSettings, Searcher
+
+from .settings import WebSettings
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """Everything the views need, fixed when the app is built (config is loaded once, at the edge)."""
+
+    settings: WebSettings
+    data_dir: DataDir
+    index_settings: IndexSettings | None = None
+    enable_unsafe_test_routes: bool = False
+
+
+def install_context(app: Flask, context: WebContext) -> None:
+    app.extensions["gongkai"] = context
+    app.teardown_appcontext(close_resources)
+
+
+def web_context() -> WebContext:
+    context: WebContext = current_app.extensions["gongkai"]
+    return context
+
+
+def get_catalogue() -> Catalogue:
+    if "catalogue" not in g:
+        g.catalogue = Catalogue(web_context().data_dir.catalogue_path, readonly=True)
+    catalogue: Catalogue = g.catalogue
+    return catalogue
+
+
+def get_searcher() -> Searcher:
+    if "searcher" not in g:
+        context = web_context()
+        if context.index_settings is None:
+            raise RuntimeError("this app was built without index settings")
+        searcher = Searcher(context.data_dir.index_dir, context.index_settings)
+        g.searcher = searcher.__enter__()
+    found: Searcher = g.searcher
+    return found
+
+
+def close_resources(exc: BaseException | None = None) -> None:
+    searcher: Any = g.pop("searcher", None)
+    catalogue: Any = g.pop("catalogue", None)
+    try:
+        if searcher is not None:
+            searcher.__exit__(None, None, None)
+    finally:
+        if catalogue is not None:
+            catalogue.close()

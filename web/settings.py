@@ -1,0 +1,58 @@
+"""WebSettings: everything the web layer is told by the composition root, never read from the environment here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """Settings of the web UI and of the raw origin.
+
+    `app_origin` and `raw_origin` are the scheme://host:port the two WSGI apps are reachable at; the app's CSP
+    allows frames only from the raw origin and the raw origin allows framing only by the app.
+    """
+
+    app_origin: str = "http://127.0.0.1:8000"
+    raw_origin: str = "http://127.0.0.1:8001"
+    page_size: int = 20  # hits per search page
+    max_limit: int = 100  # largest `limit` the API accepts
+    max_page: int = 500  # deepest page reachable (deep paging is a cost, not a feature)
+    max_param_chars: int = 2000  # any single parameter value longer than this is refused before parsing
+    max_filter_values: int = 50  # agency/topic values per request
+    export_max_docs: int = 10000  # rows of one CSV/JSONL export
+    feed_size: int = 50  # entries of one Atom feed
+    chart_month_max_days: int = 731  # a date range up to this long is charted per month, else per year
+    site_name: str = "公开 · 政府信息公开档案检索"
+
+    @classmethod
+    def from_mapping(cls, section: Mapping[str, Any]) -> WebSettings:
+        """Build from a `[web]` config section; unknown keys are an error so typos do not pass silently."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(section) - set(known))
+        if unknown:
+            raise ValueError(f"unknown web settings: {', '.join(unknown)}")
+        values: dict[str, Any] = {}
+        for name, value in section.items():
+            default = getattr(cls, name)
+            if isinstance(default, bool):
+                if not isinstance(value, bool):
+                    raise ValueError(f"web setting {name} must be true or false")
+            elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise ValueError(f"web setting {name} must be a positive integer")
+            elif isinstance(default, str) and not isinstance(value, str):
+                raise ValueError(f"web setting {name} must be a string")
+            values[name] = value
+        settings = cls(**values)
+        for origin in (settings.app_origin, settings.raw_origin):
+            _check_origin(origin)
+        if settings.app_origin == settings.raw_origin:
+            raise ValueError("raw_origin must differ from app_origin (archived pages need their own origin)")
+        return settings
+
+
+def _check_origin(origin: str) -> None:
+    if not origin.startswith(("http://", "https://")) or origin.count("/") != 2 or origin.endswith("/"):
+        raise ValueError(f"not an origin (scheme://host[:port]): {origin!r}")
