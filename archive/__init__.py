@@ -1,1 +1,51 @@
-"""gongkai: archive."""
+"""gongkai's archive: WARC files plus a SQLite catalogue, the source of truth every other layer derives from."""
+
+from archive.catalogue import Catalogue
+from archive.documents import DocumentChange
+from archive.errors import (
+    ArchiveError,
+    CaptureNotFound,
+    DocumentNotFound,
+    SchemaTooNew,
+    TruncatedCapture,
+    UnsafeDataDir,
+)
+from archive.export import write_csv, write_evidence_bundle, write_jsonl
+from archive.layout import DataDir
+from archive.models import Attachment, Capture, Document, Exchange, Parsed, WarcLocation
+from archive.records import RawResponse
+from archive.recover import RecoveryReport
+from archive.settings import ArchiveSettings
+from archive.store import Archive, read_raw
+from archive.verify import Problem, VerifyReport, verify_archive
+from archive.warcs import WarcStore
+
+__all__ = [
+    "Archive",
+    "ArchiveError",
+    "ArchiveSettings",
+    "Attachment",
+    "Capture",
+    "CaptureNotFound",
+    "Catalogue",
+    "DataDir",
+    "Document",
+    "DocumentChange",
+    "DocumentNotFound",
+    "Exchange",
+    "Parsed",
+    "Problem",
+    "RawResponse",
+    "RecoveryReport",
+    "SchemaTooNew",
+    "TruncatedCapture",
+    "UnsafeDataDir",
+    "VerifyReport",
+    "WarcLocation",
+    "WarcStore",
+    "verify_archive",
+    "write_csv",
+    "write_evidence_bundle",
+    "write_jsonl",
+    "read_raw",
+]

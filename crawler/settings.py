@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULT_CONTACT_URL = "https://github.com/gongkai-archive/gongkai"
-DEFAULT_USER_AGENT = f"gongkai/0.1 (政府信息公开 archive; +{DEFAULT_CONTACT_URL})"
+DEFAULT_USER_AGENT = f"gongkai/0.1 (government disclosure archive; +{DEFAULT_CONTACT_URL})"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 
 # Query parameters that only say where a click came from; dropping them merges duplicate links.
 TRACKING_PARAMS = frozenset(
-    {"from", "spm", "share", "share_token", "source", "fromsource", "fromurl", "isappinstalled", "scene", "timestamp"}
+    {"from", "spm", "share", "share_token", "fromsource", "fromurl", "isappinstalled", "scene", "timestamp"}
 )
 TRACKING_PREFIXES = ("utm_",)
 _SESSION_PARAM = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)

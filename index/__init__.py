@@ -1,1 +1,23 @@
-"""gongkai: index."""
+"""gongkai: index. Chinese full-text search over the catalogue (jieba words + character bigrams on Whoosh).
+
+Public API (docs/CONTRACTS.md): build with `update_index`/`rebuild_index` (one writer, lock timeout), search with a
+`Searcher` opened per request. Design notes live in the module docstrings of analyzer, schema, query and build.
+"""
+
+from index.build import rebuild_index, update_index
+from index.errors import IndexBusy, IndexMissing, QueryError
+from index.search import Hit, Searcher, SearchPage, SearchQuery
+from index.settings import IndexSettings
+
+__all__ = [
+    "Hit",
+    "IndexBusy",
+    "IndexMissing",
+    "IndexSettings",
+    "QueryError",
+    "SearchPage",
+    "SearchQuery",
+    "Searcher",
+    "rebuild_index",
+    "update_index",
+]

@@ -42,7 +42,7 @@ class Chart:
 def _months(start: str, end: str) -> list[str]:
     y, m = int(start[:4]), int(start[5:7])
     y_end, m_end = int(end[:4]), int(end[5:7])
-    out = []
+    out: list[str] = []
     while (y, m) <= (y_end, m_end) and len(out) < 240:
         out.append(f"{y:04d}-{m:02d}")
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import urlencode
 
-from index import SearchQuery
+from index import IndexSettings, SearchQuery
 
 from .settings import WebSettings
 
@@ -174,7 +174,14 @@ def parse_window(args: MultiArgs, settings: WebSettings, search: SearchArgs) -> 
     return offset, limit
 
 
-def to_search_query(search: SearchArgs, *, offset: int, limit: int, sort: str | None = None) -> SearchQuery:
+def to_search_query(
+    search: SearchArgs,
+    *,
+    offset: int,
+    limit: int,
+    sort: str | None = None,
+    settings: IndexSettings | None = None,
+) -> SearchQuery:
     """The index's query object; validate() turns what the index cannot take into QueryError."""
     query = SearchQuery(
         q=search.q,
@@ -187,7 +194,7 @@ def to_search_query(search: SearchArgs, *, offset: int, limit: int, sort: str | 
         offset=offset,
         limit=limit,
     )
-    query.validate()
+    query.validate(settings)
     return query
 
 

@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import Flask, current_app, g
 
-from archive import Catalogue, DataDir
+from archive import Capture, Catalogue, DataDir, RawResponse
+from archive.store import read_raw  # TODO: import from archive once its __init__ re-exports read_raw
 from index import IndexSettings, Searcher
 
 from .settings import WebSettings
@@ -53,6 +54,12 @@ def get_searcher() -> Searcher:
         g.searcher = searcher.__enter__()
     found: Searcher = g.searcher
     return found
+
+
+def read_capture(capture: Capture) -> RawResponse:
+    """The archived response of a capture, read without opening the archive for writing (no recovery run)."""
+    raw: RawResponse = read_raw(get_catalogue(), web_context().data_dir.warcs_dir, capture)
+    return raw
 
 
 def close_resources(exc: BaseException | None = None) -> None:

@@ -40,7 +40,9 @@ class WebSettings:
             if isinstance(default, bool):
                 if not isinstance(value, bool):
                     raise ValueError(f"web setting {name} must be true or false")
-            elif isinstance(default, int) and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            elif isinstance(default, int) and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 1
+            ):
                 raise ValueError(f"web setting {name} must be a positive integer")
             elif isinstance(default, str) and not isinstance(value, str):
                 raise ValueError(f"web setting {name} must be a string")

@@ -1,0 +1,295 @@
+"""Catalogue: the SQLite map from captures to WARC bytes and from documents to their versions and events.
+
+WAL with synchronous=FULL: a committed row survives a kill or power loss, and it is only committed after the WARC
+bytes it names were fsynced (store.py keeps that order). One writer; readers open `readonly=True`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from archive import documents as docs
+from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
+from archive.models import Capture, Document, Parsed, WarcLocation
+from archive.warcs import FileEvent, now_iso
+
+
+def load_migrations() -> list[tuple[int, str]]:
+    """The migrations of schema.sql, split at its `-- migration N` lines."""
+    text = resources.files("archive").joinpath("schema.sql").read_text(encoding="utf-8")
+    migrations: list[tuple[int, str]] = []
+    current: int | None = None
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.startswith("-- migration "):
+            if current is not None:
+                migrations.append((current, "\n".join(lines)))
+            current, lines = int(line.split()[2]), []
+        elif current is not None:
+            lines.append(line)
+    if current is not None:
+        migrations.append((current, "\n".join(lines)))
+    return migrations
+
+
+class Catalogue:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        if readonly:
+            if not self.path.exists():
+                raise ArchiveError(f"目录库不存在: {self.path.name} (no catalogue yet)")
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self._migrate()
+
+    # -- plumbing --------------------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        migrations = load_migrations()
+        latest = migrations[-1][0]
+        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if current > latest:
+            raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
+        if current == latest:
+            return
+        if self.readonly:
+            raise ArchiveError(
+                f"catalogue schema {current} needs migrating to {latest}; run a write command first"
+            )
+        for version, sql in migrations:
+            if version > current:
+                self.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Catalogue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- WARC files and captures -----------------------------------------------------------------------------
+    def record_file_event(self, event: FileEvent) -> None:
+        with self.transaction() as conn:
+            if event.created:
+                info = event.warcinfo
+                conn.execute(
+                    "INSERT OR IGNORE INTO warc_files (name, created_at, warcinfo_id, warcinfo_length,"
+                    " warcinfo_sha256) VALUES (?, ?, ?, ?, ?)",
+                    (
+                        event.name,
+                        now_iso(),
+                        info.record_id if info else None,
+                        info.location.length if info else None,
+                        info.member_sha256 if info else None,
+                    ),
+                )
+            else:
+                conn.execute(
+                    "INSERT OR IGNORE INTO warc_files (name, created_at) VALUES (?, ?)",
+                    (event.name, now_iso()),
+                )
+                conn.execute(
+                    "UPDATE warc_files SET closed_at = ?, size_bytes = ?, sha256 = ? WHERE name = ?",
+                    (now_iso(), event.size_bytes, event.sha256, event.name),
+                )
+
+    def warc_files(self) -> dict[str, dict[str, Any]]:
+        rows = self.conn.execute("SELECT * FROM warc_files ORDER BY name").fetchall()
+        return {row["name"]: dict(row) for row in rows}
+
+    def insert_capture(self, values: Mapping[str, Any]) -> Capture:
+        columns = list(values)
+        sql = f"INSERT INTO captures ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        with self.transaction() as conn:
+            cursor = conn.execute(sql, [values[c] for c in columns])
+            capture_id = int(cursor.lastrowid or 0)
+        return self.get_capture(capture_id)
+
+    def get_capture(self, capture_id: int) -> Capture:
+        row = self.conn.execute("SELECT * FROM captures WHERE capture_id = ?", (capture_id,)).fetchone()
+        if row is None:
+            raise CaptureNotFound(f"no capture {capture_id}")
+        return capture_from_row(row)
+
+    def capture_row(self, capture_id: int) -> dict[str, Any]:
+        """Every column, including the fixity and request-record ones the Capture value leaves out."""
+        row = self.conn.execute("SELECT * FROM captures WHERE capture_id = ?", (capture_id,)).fetchone()
+        if row is None:
+            raise CaptureNotFound(f"no capture {capture_id}")
+        return dict(row)
+
+    def last_capture(self, url: str) -> Capture | None:
+        """The URL's latest archived, complete, successful answer (for validators and revisit checks)."""
+        row = self.conn.execute(
+            "SELECT * FROM captures WHERE url = ? AND record_type IS NOT NULL AND truncated IS NULL"
+            " AND (status BETWEEN 200 AND 299 OR status = 304) ORDER BY capture_id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return capture_from_row(row) if row else None
+
+    def iter_captures(self, *, located_only: bool = False) -> Iterator[dict[str, Any]]:
+        sql = "SELECT * FROM captures"
+        if located_only:
+            sql += " WHERE warc_file IS NOT NULL"
+        for row in self.conn.execute(sql + " ORDER BY capture_id").fetchall():
+            yield dict(row)
+
+    def count_captures(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0])
+
+    # -- documents (writes delegate to documents.py) ---------------------------------------------------------
+    def upsert_document(
+        self, capture: Capture, parsed: Parsed, url: str, *, diff_context: int = 2
+    ) -> docs.DocumentChange:
+        with self.transaction() as conn:
+            return docs.upsert(conn, capture, parsed, url, diff_context=diff_context)
+
+    def record_check(self, url: str, capture: Capture, *, removed_after: int = 2) -> str | None:
+        with self.transaction() as conn:
+            return docs.record_check(conn, url, capture, removed_after=removed_after)
+
+    def get_document(self, doc_id: str) -> Document:
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise DocumentNotFound(f"no document {doc_id}")
+        return document_from_row(row)
+
+    def document_by_url(self, url: str) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE url = ? ORDER BY seq DESC", (url,)).fetchone()
+        return document_from_row(row) if row else None
+
+    def iter_documents(self, since_seq: int = 0) -> Iterator[Document]:
+        cursor = self.conn.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq", (since_seq,))
+        while batch := cursor.fetchmany(500):
+            for row in batch:
+                yield document_from_row(row)
+
+    def max_seq(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0])
+
+    def count_documents(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def documents_for_ids(self, ids: Sequence[str]) -> dict[str, Document]:
+        found: dict[str, Document] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.conn.execute(f"SELECT * FROM documents WHERE doc_id IN ({marks})", chunk):
+                found[row["doc_id"]] = document_from_row(row)
+        return found
+
+    def get_version(self, doc_id: str, n: int) -> Parsed:
+        row = self.conn.execute(
+            "SELECT fields_json FROM versions WHERE doc_id = ? AND n = ?", (doc_id, n)
+        ).fetchone()
+        if row is None:
+            raise DocumentNotFound(f"document {doc_id} has no version {n}")
+        return Parsed.from_json(json.loads(row["fields_json"]))
+
+    def document_history(self, doc_id: str) -> dict[str, Any]:
+        self.get_document(doc_id)
+        return docs.history(self.conn, doc_id)
+
+    def document_capture_ids(self, doc_id: str) -> list[int]:
+        rows = self.conn.execute(
+            "SELECT capture_id FROM doc_captures WHERE doc_id = ? ORDER BY capture_id", (doc_id,)
+        )
+        return [int(r[0]) for r in rows]
+
+    def iter_events(self, since: str | None = None) -> Iterator[dict[str, Any]]:
+        """Events across the archive, oldest first; `since` is an ISO instant (exclusive)."""
+        sql = "SELECT * FROM events"
+        params: tuple[Any, ...] = ()
+        if since is not None:
+            sql += " WHERE at > ?"
+            params = (since,)
+        for row in self.conn.execute(sql + " ORDER BY event_id", params).fetchall():
+            yield docs.event_json(row)
+
+    def list_changed_documents(self) -> list[Document]:
+        """Documents with more than one version, most recently changed first."""
+        rows = self.conn.execute("SELECT * FROM documents WHERE versions > 1 ORDER BY seq DESC").fetchall()
+        return [document_from_row(r) for r in rows]
+
+    def list_removed_documents(self) -> list[Document]:
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE status = 'removed' ORDER BY seq DESC"
+        ).fetchall()
+        return [document_from_row(r) for r in rows]
+
+
+def capture_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Capture:
+    location = None
+    if row["warc_file"] is not None:
+        location = WarcLocation(
+            filename=row["warc_file"], offset=row["warc_offset"], length=row["warc_length"]
+        )
+    return Capture(
+        capture_id=row["capture_id"],
+        url=row["url"],
+        final_url=row["final_url"],
+        status=row["status"],
+        captured_at=row["captured_at"],
+        content_type=row["content_type"],
+        charset=row["charset"],
+        kind=row["kind"],
+        reason=row["reason"],
+        payload_digest=row["payload_digest"],
+        sha256=row["sha256"],
+        location=location,
+        record_type=row["record_type"],
+        truncated=row["truncated"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+    )
+
+
+def document_from_row(row: sqlite3.Row) -> Document:
+    return Document(
+        doc_id=row["doc_id"],
+        url=row["url"],
+        seq=row["seq"],
+        status=row["status"],
+        versions=row["versions"],
+        captured_at=row["captured_at"],
+        first_seen_at=row["first_seen_at"],
+        last_checked_at=row["last_checked_at"],
+        removed_at=row["removed_at"],
+        capture_id=row["capture_id"],
+        sha256=row["sha256"],
+        fields=Parsed.from_json(json.loads(row["fields_json"])),
+    )

@@ -1,0 +1,312 @@
+"""One saved page (bytes + URL) to a `Parsed` record: pure, no network, never raises on any input.
+
+Why it never raises: bad HTML is data. A page the parser cannot read still becomes a record whose `flags` say
+what went wrong, so the crawler stores it, the catalogue shows it needs a look, and an improved parser can
+re-read it from the archive. Only programming errors propagate.
+
+Sources, in order of trust: the disclosure block (`crawler.labels`), then the visible byline (发布日期 /
+来源 lines above the body), then the 2017 guideline `<meta>` tags, then headings and `<title>`. A visible
+date beats a meta date, and a disagreement is flagged rather than resolved silently.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from lxml import etree, html
+
+from archive.identifiers import find_doc_no, normalise_date, parse_publish_at
+from archive.models import Parsed
+from crawler.decode import decode_html
+from crawler.extract_body import body_lines, densest_block, find_container
+from crawler.extract_links import find_attachments
+from crawler.labels import Cell, Pair, block_from_body_head, build_cells, choose_block, find_pairs, squash
+
+_BINARY_MAGIC: tuple[bytes, ...] = (
+    b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!",
+    b"7z\xbc\xaf", b"\x1f\x8b", b"BM", b"\x00\x00\x01\x00", b"ID3", b"OggS", b"fLaC", b"RIFF", b"MZ",
+)  # fmt: skip
+_TEXT_CONTROLS = set(b"\t\n\r\f\x1b")
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[|｜_]|--|——|—|–|\s-\s)\s*")
+_ELLIPSIS = re.compile(r"(…+|\.{3,}|。{3,})$")
+_TEMPLATE_TITLE = re.compile(r"<!--\s*<\$\[标题[^\]]*\]>\s*begin\s*-->(.*?)<!--\s*<\$\[标题[^\]]*\]>\s*end\s*-->", re.S)
+_TAGS = re.compile(r"<[^>]*>")
+_HEADING_ATTR = re.compile(r"title|biaoti|bt_|headline", re.I)
+_HEADING_ATTR_EXCLUDE = re.compile(r"subtitle|sub-title|fu-title|title_?bar|site|logo|column|lanmu", re.I)
+
+
+def looks_binary(raw: bytes) -> bool:
+    """True for bytes that are no web page (PDF, Office, images, archives, executables); False for b""."""
+    if not raw:
+        return False
+    if raw.startswith(_BINARY_MAGIC):
+        return True
+    head = raw[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 text has NULs by design
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for byte in head if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    return controls > len(head) // 10
+
+
+def _parse_tree(text: str) -> Any | None:
+    cleaned = text.replace("\x00", "")
+    if not cleaned.strip():
+        return None
+    parser = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+    try:
+        return html.document_fromstring(cleaned.encode("utf-8", "surrogatepass"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def _meta_tags(root: Any) -> dict[str, str]:
+    """Meta name/http-equiv/property -> content, names lower-cased, first non-empty value kept."""
+    metas: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = el.get("name") or el.get("http-equiv") or el.get("property")
+        content = el.get("content")
+        if not name or content is None:
+            continue
+        key = name.strip().lower()
+        value = squash(content)
+        if value and not metas.get(key):
+            metas[key] = value
+        elif key not in metas:
+            metas[key] = ""
+    return metas
+
+
+def _clean_title(text: str | None) -> str | None:
+    if not text:
+        return None
+    value = squash(text)
+    return value if len(value) >= 2 else None
+
+
+def _title_tag_text(root: Any) -> str | None:
+    for el in root.iter("title"):
+        return _clean_title(el.text_content())
+    return None
+
+
+def _strip_site_suffix(title: str) -> str:
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) > 1:
+        return max(parts, key=len).strip()
+    words = title.split(" ")
+    if len(words) > 1 and len(words[-1]) >= 2 * max(len(w) for w in words[:-1]):
+        return words[-1]  # "江西省人民政府 政策文件 <title>": site and column first
+    return title
+
+
+def _headings(root: Any) -> list[str]:
+    found: list[str] = []
+    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "ucaptitle"):
+        tag = el.tag
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if tag in {"h1", "h2", "h3", "ucaptitle"} or (
+            _HEADING_ATTR.search(attrs) and not _HEADING_ATTR_EXCLUDE.search(attrs)
+        ):
+            text = _clean_title(el.text_content())
+            if text and 4 <= len(text) <= 200:
+                found.append(text)
+    return found
+
+
+def _choose_title(
+    block_title: str | None,
+    metas: dict[str, str],
+    raw_text: str,
+    root: Any,
+    cells: list[Cell],
+    flags: list[str],
+) -> str | None:
+    if block_title:
+        return block_title
+    title_tag = _title_tag_text(root)
+    headings = _headings(root)
+    meta_title = _clean_title(metas.get("articletitle"))
+    if meta_title:
+        stem = _ELLIPSIS.sub("", meta_title)
+        if stem != meta_title:  # truncated: a heading or line that continues it is the full title
+            texts = [*headings, *(c.text for c in cells), title_tag or ""]
+            longer = [t for t in texts if t.startswith(stem) and len(stem) < len(t) <= 200]
+            if longer:
+                return _strip_site_suffix(longer[0]) if longer[0] == title_tag else longer[0]
+        return meta_title
+    marker = _TEMPLATE_TITLE.search(raw_text)
+    if marker:
+        text = _clean_title(_TAGS.sub("", marker.group(1)))
+        if text:
+            return text
+    if headings:
+        if title_tag:
+            inside = [h for h in headings if h in title_tag]
+            if inside:
+                flags.append("title_from_heading")
+                return max(inside, key=len)
+        flags.append("title_from_heading")
+        return headings[0]
+    if title_tag:
+        flags.append("title_from_title_tag")
+        return _strip_site_suffix(title_tag)
+    flags.append("no_title")
+    return None
+
+
+def _first(pairs: Iterable[Pair], field: str) -> Pair | None:
+    for pair in pairs:
+        if pair.field == field:
+            return pair
+    return None
+
+
+def _doc_no_value(value: str | None) -> str | None:
+    """Sichuan runs 文号 into the next text: keep the number when the value starts with one."""
+    if value is None:
+        return None
+    found = find_doc_no(value)
+    if found and value.startswith(found) and len(value) > len(found):
+        return found
+    return value
+
+
+def _split_agencies(agency: str | None) -> tuple[str, ...]:
+    if not agency:
+        return ()
+    parts = [p.strip() for p in re.split(r"[、；;]", agency) if p.strip()]
+    return tuple(parts) if len(parts) > 1 else ()
+
+
+def _publish_from_meta(metas: dict[str, str]) -> str | None:
+    for key in ("pubdate", "firstpublishedtime", "publishdate", "publishtime", "article:published_time"):
+        if metas.get(key):
+            return metas[key]
+    return None
+
+
+def _meta_time(value: str | None) -> str | None:
+    """The time of a meta date; Hanweb writes 00:00 for "no time", so midnight counts as none."""
+    moment = parse_publish_at(value)
+    return None if moment is None or "T00:00:00" in moment else moment
+
+
+def _body_doc_no(lines: list[str]) -> str | None:
+    """A 文号 standing alone on one of the first lines of the body (SITES.md 9.2), never inside a sentence."""
+    for line in lines[:8]:
+        found = find_doc_no(line)
+        if found and found == line.strip():
+            return found
+    return None
+
+
+def parse_page(raw: bytes, url: str | None = None, content_type: str | None = None) -> Parsed:
+    """Read one page (SITES.md 4-6, 8); see the module docstring. Never raises on any byte string."""
+    decoded = decode_html(raw, content_type)
+    flags: list[str] = []
+    if decoded.guessed:
+        flags.append("guessed_charset")
+    if decoded.replacements:
+        flags.append("replacement_chars")
+    if not raw.strip():
+        return Parsed(flags=(*flags, "empty_input"), charset=decoded.charset)
+    root = _parse_tree(decoded.text)
+    if root is None:
+        return Parsed(flags=(*flags, "unparseable"), charset=decoded.charset)
+    try:
+        return _extract(root, decoded.text, url, decoded.charset, flags)
+    except RecursionError:
+        return Parsed(flags=(*flags, "recursion_limit"), charset=decoded.charset)
+
+
+def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[str]) -> Parsed:
+    metas = _meta_tags(root)
+    container = find_container(root)
+    from_density = False
+    if container is None:
+        container = densest_block(root)
+        from_density = container is not None
+    cells = build_cells(root, container)
+    pairs = find_pairs(cells)
+    block = choose_block(pairs)
+    if not block:
+        first_body = next((i for i, c in enumerate(cells) if c.in_body), len(cells))
+        block = block_from_body_head(pairs, first_body)
+    if not block:
+        flags.append("no_metadata_block")
+
+    values: dict[str, str | None] = {}
+    for pair in block:
+        if pair.field and values.get(pair.field) is None:
+            values[pair.field] = pair.value
+    labels_seen = {p.field for p in block}
+    body_start = next((i for i, c in enumerate(cells) if c.in_body), len(cells))
+    byline = [p for p in pairs if not p.in_body and p.cell < body_start and p not in block]
+
+    lines = body_lines(container) if container is not None else []
+    if from_density and lines:
+        flags.append("body_from_density")
+    if not lines:
+        flags.append("no_body")
+
+    # Dates: block, then the visible byline, then meta; visible wins and disagreement is flagged.
+    shown_publish = values.get("publish_date")
+    if normalise_date(shown_publish) is None:
+        shown_publish = next(
+            (p.value for p in byline if p.field == "publish_date" and normalise_date(p.value)), None
+        )
+    meta_publish = _publish_from_meta(metas)
+    publish_date = normalise_date(shown_publish)
+    publish_at = parse_publish_at(shown_publish)
+    meta_date = normalise_date(meta_publish)
+    if publish_date is None and meta_date is not None:
+        publish_date = meta_date
+        publish_at = _meta_time(meta_publish)
+        flags.append("publish_date_from_meta")
+    elif publish_date and meta_date and publish_date != meta_date:
+        flags.append("dates_disagree")
+    elif publish_date and meta_date and publish_at is None:
+        publish_at = _meta_time(meta_publish)
+
+    source = values.get("source")
+    if source is None and "source" not in labels_seen:
+        byline_source = next((p for p in byline if p.field == "source"), None)
+        if byline_source is not None:
+            source = byline_source.value
+        else:
+            source = metas.get("contentsource") or None
+
+    doc_no = _doc_no_value(values.get("doc_no"))
+    if doc_no is None and "doc_no" not in labels_seen:
+        doc_no = _body_doc_no(lines)
+        if doc_no:
+            flags.append("doc_no_from_body")
+
+    title = _choose_title(values.get("title"), metas, text, root, cells, flags)
+    agency = values.get("agency")
+    return Parsed(
+        title=title,
+        index_no=values.get("index_no"),
+        agency=agency,
+        topic=values.get("topic"),
+        doc_no=doc_no,
+        disclosure=values.get("disclosure"),
+        source=source,
+        written_date=normalise_date(values.get("written_date")),
+        publish_date=publish_date,
+        publish_at=publish_at,
+        category=values.get("category"),
+        keywords=values.get("keywords"),
+        validity=values.get("validity"),
+        unified_no=values.get("unified_no"),
+        co_agencies=_split_agencies(agency),
+        body="\n".join(lines),
+        attachments=find_attachments(root, url),
+        raw_fields=tuple((p.label, p.value or "") for p in block),
+        flags=tuple(dict.fromkeys(flags)),
+        charset=charset,
+    )

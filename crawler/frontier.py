@@ -1,0 +1,194 @@
+"""Frontier: the persistent queue of canonical URLs and their crawl state (crawl/frontier.sqlite).
+
+Why SQLite in WAL with synchronous=FULL: a kill -9 at any moment must lose nothing. A page's outgoing links and its
+"done" mark commit in one transaction, after the archive has committed the capture, so a killed crawl re-fetches at
+most the page that was in flight. At start-up, `in_flight` entries return to `pending`.
+
+Runs: a crawl that did not finish (killed, `max_pages`) is resumed by the next `crawl()`; once a run has finished,
+the next one is a re-check: every known URL of the seeds' hosts is queued again (conditional requests make the
+unchanged ones cheap).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from crawler.urls import host_key
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS urls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    url TEXT NOT NULL UNIQUE,
+    host TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',   -- pending | in_flight | done | failed
+    depth INTEGER NOT NULL DEFAULT 0,
+    discovered_from TEXT,
+    kind TEXT NOT NULL DEFAULT 'page',        -- seed | list | api | document | attachment | page
+    parent TEXT,                              -- for attachments: the document that links them
+    outcome TEXT,
+    run INTEGER NOT NULL DEFAULT 0,
+    updated_at REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS urls_state ON urls(state, host, id);
+CREATE TABLE IF NOT EXISTS runs (
+    run INTEGER PRIMARY KEY AUTOINCREMENT,
+    seeds TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    finished_at REAL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: str
+    depth: int
+    kind: str
+    discovered_from: str | None
+    parent: str | None
+    interrupted: bool = False  # was in flight when a previous process died
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL found on a page, ready to enqueue (already canonical and in scope)."""
+
+    url: str
+    kind: str
+    parent: str | None = None
+
+
+class Frontier:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.run_id = 0
+        self.resumed = False
+        self.run_started_at = 0.0  # epoch seconds of the current run's first start
+
+    @classmethod
+    def open(cls, path: Path) -> Frontier:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.executescript(SCHEMA)
+        # A kill -9 left these mid-way: maybe archived, maybe not. `interrupted` lets the loop look in the archive
+        # before fetching again.
+        conn.execute("UPDATE urls SET state='pending', outcome='interrupted' WHERE state='in_flight'")
+        return cls(conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def begin_run(self, seeds: Sequence[str]) -> bool:
+        """Start or resume a run; True when an unfinished run is resumed."""
+        row = self.conn.execute("SELECT run, finished_at, started_at FROM runs ORDER BY run DESC LIMIT 1").fetchone()
+        hosts = sorted({host_key(s) for s in seeds})
+        with self._tx():
+            if row is not None and row[1] is None:
+                self.run_id, self.resumed = int(row[0]), True
+                self.run_started_at = float(row[2])
+            else:
+                self.run_started_at = time.time()
+                cur = self.conn.execute(
+                    "INSERT INTO runs(seeds, started_at) VALUES (?, ?)", ("\n".join(seeds), self.run_started_at)
+                )
+                self.run_id, self.resumed = int(cur.lastrowid or 0), False
+                marks = ",".join("?" * len(hosts))
+                self.conn.execute(
+                    f"UPDATE urls SET state='pending', run=? WHERE state IN ('done','failed') AND host IN ({marks})",
+                    (self.run_id, *hosts),
+                )
+            for seed in seeds:
+                self._insert(seed, depth=0, kind="seed", discovered_from=None, parent=None)
+        return self.resumed
+
+    def finish_run(self) -> None:
+        with self._tx():
+            self.conn.execute("UPDATE runs SET finished_at=? WHERE run=?", (time.time(), self.run_id))
+
+    def next(self, hosts: Iterable[str], exclude: Iterable[str] = ()) -> Entry | None:
+        allowed = sorted(set(hosts) - set(exclude))
+        if not allowed:
+            return None
+        marks = ",".join("?" * len(allowed))
+        row = self.conn.execute(
+            f"SELECT url, depth, kind, discovered_from, parent, outcome FROM urls WHERE state='pending' "
+            f"AND host IN ({marks}) ORDER BY CASE kind WHEN 'attachment' THEN 0 ELSE 1 END, id LIMIT 1",
+            allowed,
+        ).fetchone()
+        if row is None:
+            return None
+        with self._tx():
+            self.conn.execute(
+                "UPDATE urls SET state='in_flight', updated_at=? WHERE url=?", (time.time(), row[0])
+            )
+        return Entry(
+            url=row[0],
+            depth=int(row[1]),
+            kind=row[2],
+            discovered_from=row[3],
+            parent=row[4],
+            interrupted=row[5] == "interrupted",
+        )
+
+    def complete(self, entry: Entry, *, state: str, outcome: str, links: Sequence[Link] = ()) -> int:
+        """Mark `entry` done or failed and enqueue its links, atomically. Returns how many links were new."""
+        added = 0
+        with self._tx():
+            for link in links:
+                added += self._insert(
+                    link.url, depth=entry.depth + 1, kind=link.kind, discovered_from=entry.url, parent=link.parent
+                )
+            self.conn.execute(
+                "UPDATE urls SET state=?, outcome=?, run=?, updated_at=? WHERE url=?",
+                (state, outcome, self.run_id, time.time(), entry.url),
+            )
+        return added
+
+    def release(self, entry: Entry) -> None:
+        """Give an entry back untouched (its host was paused): the next run fetches it."""
+        with self._tx():
+            self.conn.execute("UPDATE urls SET state='pending' WHERE url=?", (entry.url,))
+
+    def known(self, url: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM urls WHERE url=?", (url,)).fetchone() is not None
+
+    def counts(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
+
+    def pending_count(self, hosts: Iterable[str]) -> int:
+        allowed = sorted(set(hosts))
+        if not allowed:
+            return 0
+        marks = ",".join("?" * len(allowed))
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM urls WHERE state='pending' AND host IN ({marks})", allowed
+        ).fetchone()
+        return int(row[0])
+
+    def _insert(self, url: str, *, depth: int, kind: str, discovered_from: str | None, parent: str | None) -> int:
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO urls(url, host, depth, kind, discovered_from, parent, run, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, host_key(url), depth, kind, discovered_from, parent, self.run_id, time.time()),
+        )
+        return cur.rowcount
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")

@@ -1,0 +1,99 @@
+"""Hanweb JCMS classic lists: records in an embedded `<datastore>`, further groups from `dataproxy.jsp`.
+
+An HTML parser keeps `<script type="text/xml">` as raw text, so the records are read explicitly from their CDATA
+(SITES.md section 3.1). The ids the proxy needs (webid, unitid, columnid, totalRecord, perPage) are read from the
+column page's jpage script; the proxy path too, with the common default when the page does not name it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from crawler.sites.common import Candidate, Page, Request, anchors, is_article_url, unique
+
+NAME = "hanweb_jpage"
+PAGING_PARAMS = frozenset({"startrecord", "endrecord"})
+DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
+GROUP_PAGES = 3  # one proxy call answers three display pages
+
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
+_PROXY = re.compile(r"""['"]?((?:/[\w.-]+)*/jpage/dataproxy\.jsp)""")
+_PARAM = re.compile(
+    r"""\b(totalRecord|perPage|perpage|webid|unitid|columnid|webname|appid|col|sourceContentType|permissiontype)"""
+    r"""\s*[:=]\s*['"]?([^'",;&\s}\)]*)""",
+    re.IGNORECASE,
+)
+_COL = re.compile(r"/col/col(\d+)/")
+
+
+def detect(text: str, url: str) -> bool:
+    return "<datastore" in text or "dataproxy.jsp" in text or "dataproxy.jsp" in url
+
+
+def records(text: str) -> list[str]:
+    """The CDATA of every `<record>`, after undoing entity-encoded XML where a site escaped it."""
+    if "&lt;record&gt;" in text and "<record>" not in text:
+        text = html.unescape(text)
+    return [m.group(1) for m in _RECORD.finditer(text)]
+
+
+def parse_list(page: Page) -> list[Candidate]:
+    found: list[Candidate] = []
+    for record in records(page.text):
+        found += anchors(record, page.url)
+    if not found and "dataproxy.jsp" not in page.url:
+        # a column that lists articles directly (the proxy returns nothing there)
+        found = [c for c in anchors(page.text, page.url) if is_article_url(c.url) or c.kind == "attachment"]
+    return unique([c for c in found if c.kind in ("document", "attachment")])
+
+
+def jpage_params(text: str) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for match in _PARAM.finditer(text):
+        key = match.group(1)
+        key = "perpage" if key.lower() == "perpage" else key
+        params.setdefault(key, match.group(2))
+    return params
+
+
+def next_requests(page: Page) -> list[Request]:
+    """All further groups at once, from totalRecord; the proxy's own replies add nothing."""
+    if "dataproxy.jsp" in page.url:
+        return []
+    params = jpage_params(page.text)
+    try:
+        total = int(params.get("totalRecord", ""))
+        per_page = int(params.get("perpage") or 15)
+    except ValueError:
+        return []
+    if per_page <= 0:
+        return []
+    on_page = len(records(page.text))
+    if on_page == 0 or total <= on_page:
+        return []
+    column = params.get("columnid") or (m.group(1) if (m := _COL.search(urlsplit(page.url).path)) else "")
+    proxy = _PROXY.search(page.text)
+    path = proxy.group(1) if proxy else DEFAULT_PROXY
+    parts = urlsplit(page.url)
+    step = per_page * GROUP_PAGES
+    requests = []
+    for start in range(on_page + 1, total + 1, step):
+        query = {
+            "startrecord": str(start),
+            "endrecord": str(start + step - 1),
+            "perpage": str(per_page),
+            "col": params.get("col") or "1",
+            "appid": params.get("appid") or "1",
+            "webid": params.get("webid", ""),
+            "path": "/",
+            "columnid": column,
+            "sourceContentType": params.get("sourceContentType") or "1",
+            "unitid": params.get("unitid", ""),
+            "webname": params.get("webname", ""),
+            "permissiontype": params.get("permissiontype") or "0",
+        }
+        url = urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
+        requests.append(Request(url=url, kind="api"))
+    return requests

@@ -1,0 +1,232 @@
+"""The single writer: incremental updates from the catalogue and full rebuilds swapped in by rename.
+
+Concurrency (TESTPLAN findings 1-3): one writer at a time, enforced by an exclusive `flock` on `<index_dir>.lock`
+(beside the index, so it also covers a rebuild that replaces the whole directory). The lock dies with its process,
+so a killed indexer leaves nothing to clean up. A second writer polls for `lock_timeout_s` and then raises
+`IndexBusy`. Readers never take the lock: every Searcher opens its own snapshot.
+
+Progress: `<index_dir>/gongkai.json` holds the schema version and the highest catalogue `seq` indexed; it is
+rewritten (temp file + rename) only after Whoosh's commit, so a crash in between re-indexes a few documents, which
+`update_document` (keyed by `id`) makes harmless. Removed documents stay in the index with `status` = removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import shutil
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from whoosh import index as whoosh_index
+
+from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
+from archive.models import Document
+from index.analyzer import Jieba, fold
+from index.errors import IndexBusy
+from index.fastwrite import FastMpWriter, FastSegmentWriter
+from index.schema import SCHEMA_VERSION, build_schema
+from index.settings import IndexSettings
+
+META = "gongkai.json"
+UNDATED_ASC = "9999-99-99"
+
+
+class DocumentSource(Protocol):
+    """What the indexer needs of `archive.Catalogue`."""
+
+    def iter_documents(self, since_seq: int = 0) -> Iterator[Document]: ...
+
+    def max_seq(self) -> int: ...
+
+
+@contextlib.contextmanager
+def writer_lock(index_dir: Path, timeout_s: float) -> Iterator[None]:
+    """Exclusive lock for any change to `index_dir`; `IndexBusy` after `timeout_s`."""
+    lock_path = index_dir.parent / (index_dir.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"索引正被另一个进程更新（等待 {timeout_s:g} 秒后放弃）/ "
+                        f"the index is being updated by another process (gave up after {timeout_s:g} s)"
+                    ) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def read_meta(index_dir: Path) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads((index_dir / META).read_text("utf-8"))
+    except FileNotFoundError:
+        return {}
+    return data
+
+
+def _write_meta(index_dir: Path, last_seq: int) -> None:
+    tmp = index_dir / (META + ".tmp")
+    tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "last_seq": last_seq}), "utf-8")
+    os.replace(tmp, index_dir / META)
+
+
+def _date(value: str | None) -> str:
+    return value if value and len(value) >= 4 else ""
+
+
+def doc_fields(doc: Document) -> dict[str, Any]:
+    """What one catalogue document becomes in the index (values for `add_document`)."""
+    f = doc.fields
+    title = f.title or ""
+    body = f.body or ""
+    publish = _date(f.publish_date)
+    written = _date(f.written_date)
+    values: dict[str, Any] = {
+        "id": doc.doc_id,
+        "url": doc.url,
+        "title": title,
+        "title_ng": title,
+        "body": body,
+        "body_ng": body,
+        "status": doc.status,
+        "seq": doc.seq,
+        "stored": {"title": f.title, "index_no": f.index_no, "doc_no": f.doc_no},
+        "body_z": zlib.compress(body.encode("utf-8"), 1),
+        "publish_asc": publish or UNDATED_ASC,
+        "written_asc": written or UNDATED_ASC,
+    }
+    if f.agency:
+        values["agency"] = f.agency
+        values["agency_ng"] = f.agency
+    if f.topic:
+        values["topic"] = f.topic
+        values["topic_ng"] = f.topic
+    if f.doc_no:
+        values["doc_no_key"] = doc_no_key(f.doc_no) if parse_doc_no(f.doc_no) else fold(f.doc_no)
+    if f.index_no:
+        values["index_no_key"] = index_no_key(f.index_no)
+    if publish:
+        values["publish_date"] = publish
+        values["publish_year"] = publish[:4]
+    if written:
+        values["written_date"] = written
+        values["written_year"] = written[:4]
+    return values
+
+
+def _create(index_dir: Path, settings: IndexSettings) -> Any:
+    index_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    schema = build_schema(settings.jieba_cache_dir, settings.user_dictionary, settings.title_boost)
+    return whoosh_index.create_in(str(index_dir), schema)
+
+
+def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: bool) -> tuple[int, int]:
+    """Write documents; returns (count, highest seq seen)."""
+    Jieba.get(settings.jieba_cache_dir, settings.user_dictionary)  # before any fork: children share it
+    if fresh and settings.procs > 1:
+        writer = FastMpWriter(ix, procs=settings.procs)
+    elif fresh:
+        writer = FastSegmentWriter(ix, timeout=settings.lock_timeout_s)
+    else:
+        writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb)
+    count = 0
+    last = 0
+    try:
+        for doc in docs:
+            if fresh:
+                writer.add_document(**doc_fields(doc))
+            else:
+                writer.update_document(**doc_fields(doc))
+            count += 1
+            last = max(last, doc.seq)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    if fresh:
+        # Whoosh's multiprocessing writer drops a sub-process's segment silently when it is late or dead
+        with ix.searcher() as searcher:
+            indexed = searcher.doc_count_all()
+        if indexed != count:
+            raise RuntimeError(f"index build lost documents: {indexed} of {count} written")
+    return count, last
+
+
+def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSettings) -> int:
+    """Index documents new or changed since the last run; returns how many were written."""
+    with writer_lock(index_dir, settings.lock_timeout_s):
+        meta = read_meta(index_dir)
+        if not whoosh_index.exists_in(str(index_dir)) or meta.get("schema_version") != SCHEMA_VERSION:
+            return _rebuild_locked(catalogue, index_dir, settings)
+        since = int(meta.get("last_seq", 0))
+        if catalogue.max_seq() <= since:
+            return 0
+        ix = whoosh_index.open_dir(str(index_dir))
+        try:
+            count, last = _fill(ix, catalogue.iter_documents(since), settings, fresh=False)
+        finally:
+            ix.close()
+        if count:
+            _write_meta(index_dir, max(last, since))
+        return count
+
+
+def rebuild_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSettings) -> int:
+    """Build a fresh index in `<index_dir>.new` from the whole catalogue and swap it in; returns the count."""
+    with writer_lock(index_dir, settings.lock_timeout_s):
+        return _rebuild_locked(catalogue, index_dir, settings)
+
+
+def _rebuild_locked(catalogue: DocumentSource, index_dir: Path, settings: IndexSettings) -> int:
+    new_dir = index_dir.parent / (index_dir.name + ".new")
+    shutil.rmtree(new_dir, ignore_errors=True)
+    ix = _create(new_dir, settings)
+    try:
+        count, last = _fill(ix, catalogue.iter_documents(0), settings, fresh=True)
+    finally:
+        ix.close()
+    _write_meta(new_dir, last)
+    _swap(new_dir, index_dir)
+    return count
+
+
+def _swap(new_dir: Path, index_dir: Path) -> None:
+    """Put `new_dir` in place of `index_dir`: one atomic exchange where the kernel offers it."""
+    if index_dir.exists() and _exchange(new_dir, index_dir):
+        shutil.rmtree(new_dir)
+        return
+    old_dir = index_dir.parent / (index_dir.name + ".old")
+    shutil.rmtree(old_dir, ignore_errors=True)
+    if index_dir.exists():
+        os.rename(index_dir, old_dir)
+    os.rename(new_dir, index_dir)
+    shutil.rmtree(old_dir, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """renameat2(RENAME_EXCHANGE) (Linux >= 3.15); False where unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(result == 0)

@@ -1,0 +1,273 @@
+"""The query language: user text -> a small syntax tree -> Whoosh query objects. Whoosh's own parser is never used.
+
+Language (documented in bench/README.md and the search page):
+  words          all required:  法治政府 公安局
+  OR / |         either:        公安 OR 交通
+  - / NOT        exclude:       公安 -交通    公安 NOT 交通
+  "…" “…”        literal phrase, spaces kept:  "公安局 交通"
+  ( … )          grouping:      (公安 OR 交通) 2021
+  field:value    title: agency: topic: doc_no: index_no:  (also 标题: 机构: 主题: 文号: 索引号:)
+Every word or phrase is matched literally (after folding, see analyzer.py) in the title or body. A 文号 in any
+bracket style (or the whole query being one) also matches the 文号 field; index_no: is an exact 索引号 lookup.
+A single character matches every document where it occurs (prefix of the bigram terms; slower on common characters).
+
+Caps are checked on the raw string before anything is parsed (TESTPLAN finding 11): length, parenthesis nesting
+and number of terms, each a `QueryError` with a bilingual message. The parser is a loop over tokens with an explicit
+nesting limit, so no input can reach Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
+from index.analyzer import Jieba, fold, query_bigrams, words
+from index.errors import QueryError
+from index.settings import IndexSettings
+
+FIELDS = {
+    "title": "title",
+    "标题": "title",
+    "agency": "agency",
+    "机构": "agency",
+    "发布机构": "agency",
+    "topic": "topic",
+    "主题": "topic",
+    "doc_no": "doc_no",
+    "文号": "doc_no",
+    "发文字号": "doc_no",
+    "index_no": "index_no",
+    "索引号": "index_no",
+}
+_OPEN = "(（"
+_CLOSE = ")）"
+_QUOTES = {'"': '"', "“": "”", "「": "」"}
+_CHUNK = re.compile(r'(?:[^\s:："“「]+[:：])?(?:"[^"]*"?|“[^”]*”?|「[^」]*」?)|\S+')
+
+
+def tokenize(q: str) -> list[str]:
+    """Whitespace-separated chunks; quoted parts keep their spaces. Parentheses are operators only at the edge
+    of a chunk and only when unbalanced there, so 国办发(2018)128号 and 国办发（2018）128号 stay one word."""
+    tokens: list[str] = []
+    for chunk in _CHUNK.findall(q):
+        lead: list[str] = []
+        trail: list[str] = []
+        while chunk and chunk[0] in _OPEN and _count(chunk, _OPEN) > _count(chunk, _CLOSE):
+            lead.append(chunk[0])
+            chunk = chunk[1:]
+        while chunk and chunk[-1] in _CLOSE and _count(chunk, _CLOSE) > _count(chunk, _OPEN):
+            trail.append(chunk[-1])
+            chunk = chunk[:-1]
+        tokens.extend(lead)
+        if chunk:
+            tokens.append(chunk)
+        tokens.extend(trail)
+    return tokens
+
+
+def _count(text: str, chars: str) -> int:
+    return sum(text.count(c) for c in chars)
+
+
+@dataclass(frozen=True)
+class Lit:
+    text: str  # folded
+    field: str | None = None  # None: title or body
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class Node:
+    op: str  # "and", "or", "not"
+    children: tuple[Node | Lit, ...]
+
+
+Tree = Node | Lit
+
+
+def check_caps(q: str, settings: IndexSettings) -> None:
+    if len(q) > settings.max_query_chars:
+        raise QueryError(
+            f"查询过长（最多 {settings.max_query_chars} 个字符）/ query too long (at most {settings.max_query_chars} characters)"
+        )
+    depth = 0
+    for char in q:
+        if char in _OPEN:
+            depth += 1
+            if depth > settings.max_nesting:
+                raise QueryError(
+                    f"括号嵌套过深（最多 {settings.max_nesting} 层）/ parentheses nested too deeply (at most {settings.max_nesting})"
+                )
+        elif char in _CLOSE:
+            depth -= 1
+
+
+def _lit(token: str) -> Lit | None:
+    if token[0] in _QUOTES:
+        inner = token[1:]
+        if inner.endswith(_QUOTES[token[0]]):
+            inner = inner[:-1]
+        text = fold(inner).strip()
+        return Lit(text, None, inner) if text else None
+    name, sep, value = token.partition(":")
+    if not sep:
+        name, sep, value = token.partition("：")
+    if sep and name.lower() in FIELDS and value:
+        if value[0] in _QUOTES:
+            value = value[1:].rstrip("".join(_QUOTES.values()))
+        return Lit(fold(value).strip(), FIELDS[name.lower()], value) if value.strip() else None
+    return Lit(fold(token), None, token)
+
+
+def parse(q: str, settings: IndexSettings) -> Tree | None:
+    """Parse after the caps; None for an empty query. Raises QueryError on unbalanced parentheses."""
+    check_caps(q, settings)
+    tokens = tokenize(q)
+    # stack of groups; each group is a list of (negated, tree) clauses joined by AND with OR markers in between
+    stack: list[list[object]] = [[]]
+    negate = False
+    terms = 0
+    for token in tokens:
+        group = stack[-1]
+        if token in _OPEN:
+            stack.append(["NEG" if negate else "POS"])
+            negate = False
+            continue
+        if token in _CLOSE:
+            if len(stack) == 1:
+                raise QueryError("括号不匹配 / unbalanced parentheses")
+            done = stack.pop()
+            sign = done[0]
+            tree = _reduce(done[1:])
+            if tree is not None:
+                stack[-1].append(Node("not", (tree,)) if sign == "NEG" else tree)
+            continue
+        if token in ("OR", "|"):
+            group.append("OR")
+            continue
+        if token in ("AND", "&"):
+            continue
+        if token == "NOT" or token in ("-", "－"):
+            negate = True
+            continue
+        if token[0] in ("-", "－") and len(token) > 1:
+            negate, token = True, token[1:]
+        lit = _lit(token)
+        if lit is not None and lit.text:
+            terms += 1
+            if terms > settings.max_query_terms:
+                raise QueryError(
+                    f"查询词过多（最多 {settings.max_query_terms} 个）/ too many terms (at most {settings.max_query_terms})"
+                )
+            group.append(Node("not", (lit,)) if negate else lit)
+        negate = False
+    if len(stack) != 1:
+        raise QueryError("括号不匹配 / unbalanced parentheses")
+    return _reduce(stack[0])
+
+
+def _reduce(items: list[object]) -> Tree | None:
+    """AND of clauses, where `a OR b` binds tighter than the implicit AND."""
+    clauses: list[list[Tree]] = []
+    pending_or = False
+    for item in items:
+        if item == "OR":
+            pending_or = bool(clauses)
+            continue
+        assert isinstance(item, (Node, Lit))
+        if pending_or and clauses:
+            clauses[-1].append(item)
+        else:
+            clauses.append([item])
+        pending_or = False
+    ands: list[Tree] = [c[0] if len(c) == 1 else Node("or", tuple(c)) for c in clauses]
+    if not ands:
+        return None
+    return ands[0] if len(ands) == 1 else Node("and", tuple(ands))
+
+
+def positive_literals(tree: Tree | None) -> list[str]:
+    """The folded texts a hit is expected to contain (for snippet marks)."""
+    out: list[str] = []
+    stack: list[Tree] = [tree] if tree is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Lit):
+            if node.field in (None, "title") and node.text:
+                out.append(node.text)
+        elif node.op != "not":
+            stack.extend(node.children)
+    return out
+
+
+def literal_query(field: str, text: str) -> wq.Query:
+    """Exact substring match on a bigram field."""
+    if len(text) == 1:
+        return wq.Prefix(field, text)
+    grams = query_bigrams(text)
+    if len(grams) == 1:
+        return wq.Term(field, grams[0])
+    return wq.Phrase(field, grams)
+
+
+def to_whoosh(tree: Tree, settings: IndexSettings) -> wq.Query:
+    if isinstance(tree, Lit):
+        return _lit_query(tree, settings)
+    if tree.op == "not":
+        return wq.Not(to_whoosh(tree.children[0], settings))
+    parts = [to_whoosh(c, settings) for c in tree.children]
+    if tree.op == "or":
+        return wq.Or(parts)
+    positives = [p for p in parts if not isinstance(p, wq.Not)]
+    negatives = [p for p in parts if isinstance(p, wq.Not)]
+    if not positives:
+        positives = [wq.Every()]
+    if negatives:
+        return wq.AndNot(_and(positives), wq.Or([n.query for n in negatives]))
+    return _and(positives)
+
+
+def _and(parts: list[wq.Query]) -> wq.Query:
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def _lit_query(lit: Lit, settings: IndexSettings) -> wq.Query:
+    if lit.field == "index_no":
+        return wq.Term("index_no_key", index_no_key(lit.raw))
+    if lit.field == "doc_no":
+        key = doc_no_key(lit.raw) if parse_doc_no(lit.raw) else lit.text
+        return wq.Term("doc_no_key", key)
+    if lit.field in ("agency", "topic"):
+        return literal_query(lit.field + "_ng", lit.text)
+    if lit.field == "title":
+        required: wq.Query = literal_query("title_ng", lit.text)
+        rank_fields = ("title",)
+    else:
+        alternatives = [literal_query("title_ng", lit.text), literal_query("body_ng", lit.text)]
+        if parse_doc_no(lit.raw):
+            alternatives.append(wq.Term("doc_no_key", doc_no_key(lit.raw), boost=4.0))
+        required = wq.Or(alternatives)
+        rank_fields = ("title", "body")
+    tokenizer = Jieba.get(settings.jieba_cache_dir, settings.user_dictionary)
+    ranked = [wq.Term(f, w) for w in dict.fromkeys(words(lit.text, tokenizer)) for f in rank_fields]
+    if not ranked:
+        return required
+    return wq.AndMaybe(required, wq.Or(ranked))
+
+
+def build_query(q: str, settings: IndexSettings) -> tuple[wq.Query, list[str]]:
+    """The Whoosh query for the user text (Every() when empty) and the literals to mark in snippets."""
+    tree = parse(q, settings)
+    if tree is None:
+        return wq.Every(), []
+    main = to_whoosh(tree, settings)
+    if isinstance(main, wq.Not):
+        main = wq.AndNot(wq.Every(), main.query)
+    stripped = q.strip()
+    if parse_doc_no(stripped) and " " in stripped:
+        # "国办发2018 128": the whole query is a 文号 written with a space
+        main = wq.Or([main, wq.Term("doc_no_key", doc_no_key(stripped), boost=4.0)])
+    return main, positive_literals(tree)

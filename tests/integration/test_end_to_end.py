@@ -1,0 +1,169 @@
+"""crawl -> archive -> index -> search -> web, end to end, through the `gongkai` command and a real server.
+
+The demo site runs on a loopback port chosen by the OS; the data directory is a fresh tmp_path.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from gongkai.cli import main
+from gongkai.config import environ, load_config
+from gongkai.serve import build_server
+
+N_DOCS = 60
+HIT_KEYS = {
+    "id",
+    "url",
+    "title",
+    "index_no",
+    "agency",
+    "topic",
+    "doc_no",
+    "written_date",
+    "publish_date",
+    "status",
+    "snippet",
+}
+
+
+def run(data_dir: Path, *args: str) -> Any:
+    result = CliRunner().invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    result = run(data_dir, "demo", "--no-serve", "--docs", str(N_DOCS))
+    assert result.exit_code == 0, result.output
+    return data_dir
+
+
+@pytest.mark.slow
+def test_demo_then_search_json_prints_hits_in_the_documented_shape(demo_dir: Path) -> None:
+    result = run(demo_dir, "search", "公安", "--json")
+    assert result.exit_code == 0, result.output
+    page = json.loads(result.output)
+    assert set(page) >= {"total", "offset", "limit", "hits", "facets"}
+    assert page["total"] >= 1 and page["hits"]
+    assert set(page["facets"]) >= {"agency", "topic", "year"}
+    for hit in page["hits"]:
+        assert set(hit) >= HIT_KEYS
+        assert "<mark>" in hit["snippet"]
+        assert hit["status"] == "live"
+    # facet counts are over all matches, not just the page shown
+    assert sum(page["facets"]["agency"].values()) == page["total"]
+
+
+@pytest.mark.slow
+def test_every_demo_document_is_archived_and_searchable_by_its_index_no(demo_dir: Path) -> None:
+    result = run(demo_dir, "export", "--format", "jsonl")
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.output.splitlines()]
+    assert len(records) == N_DOCS
+    assert len({r["id"] for r in records}) == N_DOCS
+    for record in records[:10]:
+        assert record["index_no"] and record["title"] and record["body"]
+        found = json.loads(run(demo_dir, "search", f'index_no:"{record["index_no"]}"', "--json").output)
+        assert [h["id"] for h in found["hits"]] == [record["id"]]
+
+
+@pytest.mark.slow
+def test_filters_narrow_results_and_export_csv_matches_search(demo_dir: Path) -> None:
+    everything = json.loads(run(demo_dir, "search", "", "--json", "--limit", "0").output)
+    agency, count = next(iter(everything["facets"]["agency"].items()))
+    narrowed = json.loads(run(demo_dir, "search", "", "--agency", agency, "--json", "--limit", "100").output)
+    assert narrowed["total"] == count
+    assert {h["agency"] for h in narrowed["hits"]} == {agency}
+    exported = run(demo_dir, "export", "--agency", agency, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert len(rows) == count
+    assert {r["agency"] for r in rows} == {agency}
+
+
+@pytest.mark.slow
+def test_verify_passes_and_rebuild_keeps_the_same_results(demo_dir: Path) -> None:
+    verified = run(demo_dir, "verify")
+    assert verified.exit_code == 0, verified.output
+    queries = ["公安", "法治政府", "通知", "2021", "教育"]
+    before = [json.loads(run(demo_dir, "search", q, "--json").output)["hits"] for q in queries]
+    rebuilt = run(demo_dir, "index", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    after = [json.loads(run(demo_dir, "search", q, "--json").output)["hits"] for q in queries]
+    assert [[h["id"] for h in hits] for hits in after] == [[h["id"] for h in hits] for hits in before]
+
+
+@pytest.fixture(scope="module")
+def served(demo_dir: Path) -> Iterator[str]:
+    cfg = load_config(demo_dir, environ())
+    server, url = build_server(cfg, host="127.0.0.1", port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield url.rstrip("/")
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@pytest.mark.slow
+def test_the_served_ui_finds_highlighted_hits_and_serves_the_original_sandboxed(served: str) -> None:
+    page = requests.get(f"{served}/search", params={"q": "公安"}, timeout=10)
+    assert page.status_code == 200
+    assert "<mark>" in page.content.decode("utf-8")
+    api = requests.get(f"{served}/api/search", params={"q": "公安"}, timeout=10).json()
+    doc_id = api["hits"][0]["id"]
+    doc = requests.get(f"{served}/api/documents/{doc_id}", timeout=10).json()
+    assert doc["id"] == doc_id and "history" in doc
+    viewer = requests.get(f"{served}/documents/{doc_id}/original", timeout=10)
+    assert viewer.status_code == 200
+    html = viewer.content.decode("utf-8")
+    assert "<iframe" in html and "sandbox" in html
+    raw_src = html.split('src="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    raw = requests.get(raw_src if raw_src.startswith("http") else served + raw_src, timeout=10)
+    assert raw.status_code == 200
+    csp = raw.headers["Content-Security-Policy"]
+    assert "sandbox" in csp and "default-src 'none'" in csp
+    assert "allow-scripts" not in csp
+    assert raw.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_crawl_of_an_unreachable_site_fails_fast_with_one_line(tmp_path: Path) -> None:
+    # A port nothing listens on: bind, note the port, close.
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    result = CliRunner().invoke(
+        main, ["--data-dir", str(tmp_path / "d"), "crawl", f"http://127.0.0.1:{port}/col/col1/index.html", "--delay", "0"]
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith("gongkai: 错误 error:")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(None, "no such file"), (b"", "empty"), (bytes(range(256)) * 8, "binary")],
+)
+def test_extract_rejects_unusable_files_with_one_line(tmp_path: Path, content: bytes | None, message: str) -> None:
+    target = tmp_path / "page.html"
+    if content is not None:
+        target.write_bytes(content)
+    result = CliRunner().invoke(main, ["extract", str(target), "--json"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0]

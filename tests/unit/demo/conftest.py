@@ -1,0 +1,12 @@
+"""Fixtures for the demo-site tests: one default site per session (a DemoSite is immutable)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gongkai.demo import DemoSite
+
+
+@pytest.fixture(scope="session")
+def site() -> DemoSite:
+    return DemoSite(seed=0)

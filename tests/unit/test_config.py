@@ -1,0 +1,41 @@
+"""Configuration precedence: defaults < gongkai.toml < GONGKAI_* environment < flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gongkai.config import ConfigError, load_config, resolve_data_dir
+
+
+def test_data_dir_flag_beats_environment_beats_default(tmp_path: Path) -> None:
+    env = {"GONGKAI_DATA_DIR": str(tmp_path / "env")}
+    assert resolve_data_dir(str(tmp_path / "flag"), env) == tmp_path / "flag"
+    assert resolve_data_dir(None, env) == tmp_path / "env"
+    assert resolve_data_dir(None, {}).name == "gongkai-data"
+
+
+def test_toml_then_environment_then_flags(tmp_path: Path) -> None:
+    (tmp_path / "gongkai.toml").write_text("[crawler]\ndelay_s = 5\nmax_pages = 7\n", encoding="utf-8")
+    cfg = load_config(tmp_path, {})
+    assert cfg.crawler.delay_s == 5.0 and cfg.crawler.max_pages == 7
+    cfg = load_config(tmp_path, {"GONGKAI_CRAWLER_DELAY_S": "3.5"})
+    assert cfg.crawler.delay_s == 3.5 and cfg.crawler.max_pages == 7
+    cfg = load_config(tmp_path, {"GONGKAI_CRAWLER_DELAY_S": "3.5"}, {"crawler": {"delay_s": 1.0, "max_pages": None}})
+    assert cfg.crawler.delay_s == 1.0 and cfg.crawler.max_pages == 7
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "message"),
+    [
+        ("[crawler]\nno_such_thing = 1\n", {}, "unknown setting crawler.no_such_thing"),
+        ("[nonsense]\nx = 1\n", {}, "unknown section"),
+        ("[crawler\n", {}, "cannot read"),
+        ("", {"GONGKAI_CRAWLER_DELAY_S": "fast"}, "cannot read 'fast'"),
+    ],
+)
+def test_bad_settings_are_clear_errors(tmp_path: Path, toml: str, env: dict[str, str], message: str) -> None:
+    (tmp_path / "gongkai.toml").write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path, env)

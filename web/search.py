@@ -1,0 +1,159 @@
+"""Blueprint "search": the search page and its JSON twin, the Atom feed and the exports, all from one query."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+
+from index import QueryError, SearchPage
+
+from .charts import Chart, build_chart, is_short_range, month_counts
+from .feeds import FeedEntry, build_feed, date_to_instant
+from .queryargs import (
+    DATE_FIELDS,
+    SORTS,
+    ArgsError,
+    SearchArgs,
+    date_presets,
+    facet_items,
+    parse_search_args,
+    parse_window,
+    to_search_query,
+)
+from .resources import get_searcher, web_context
+
+bp = Blueprint("search", __name__)
+
+MONTH_CHART_MAX_HITS = 1000
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+
+
+def run_search(search: SearchArgs, *, offset: int, limit: int, sort: str | None = None) -> SearchPage:
+    settings = web_context().index_settings
+    query = to_search_query(search, offset=offset, limit=limit, sort=sort, settings=settings)
+    page: SearchPage = get_searcher().search(query)
+    return page
+
+
+def _chart(search: SearchArgs, page: SearchPage) -> Chart | None:
+    settings = web_context().settings
+    if is_short_range(search.since, search.until, _today(), settings.chart_month_max_days):
+        months = page.facets.get("month")
+        if months is None and page.total <= MONTH_CHART_MAX_HITS:
+            dates: list[str | None] = []
+            date_attr = "publish_date" if search.date_field == "publish" else "written_date"
+            for offset in range(0, page.total, 100):
+                chunk = run_search(search, offset=offset, limit=100, sort="newest")
+                dates += [getattr(hit, date_attr) for hit in chunk.hits]
+            months = month_counts(dates)
+        if months is not None:
+            return build_chart(months, "月")
+    return build_chart(page.facets.get("year", {}), "年")
+
+
+def _page_context(search: SearchArgs, page: SearchPage | None, message: str | None) -> dict[str, Any]:
+    settings = web_context().settings
+    total = page.total if page else 0
+    last_page = min(settings.max_page, max(1, -(-total // settings.page_size)))
+    facets = page.facets if page else {}
+    return {
+        "search": search,
+        "page": page,
+        "message": message,
+        "total": total,
+        "last_page": last_page,
+        "agency_items": facet_items(facets.get("agency", {}), search.agencies),
+        "topic_items": facet_items(facets.get("topic", {}), search.topics),
+        "presets": date_presets(search, _today()),
+        "sorts": SORTS,
+        "date_fields": DATE_FIELDS,
+        "chart": _chart(search, page) if page and total else None,
+        "pages": _pager(search.page, last_page),
+    }
+
+
+def _pager(current: int, last: int) -> list[int | None]:
+    """Page numbers around the current one, None for a gap."""
+    wanted = {1, last, *range(current - 2, current + 3)}
+    out: list[int | None] = []
+    previous = 0
+    for n in sorted(p for p in wanted if 1 <= p <= last):
+        if previous and n - previous > 1:
+            out.append(None)
+        out.append(n)
+        previous = n
+    return out
+
+
+@bp.get("/")
+@bp.get("/search")
+def results() -> Response | tuple[str, int] | str:
+    settings = web_context().settings
+    try:
+        search = parse_search_args(request.args, settings)
+    except ArgsError as exc:
+        kept = SearchArgs(q=request.args.get("q", "")[: settings.max_param_chars])
+        return render_template("search.html", **_page_context(kept, None, str(exc))), 400
+    offset = (search.page - 1) * settings.page_size
+    try:
+        page = run_search(search, offset=offset, limit=settings.page_size)
+    except QueryError as exc:
+        return render_template("search.html", **_page_context(search, None, f"无法理解这个查询：{exc}")), 400
+    return render_template("search.html", **_page_context(search, page, None))
+
+
+@bp.get("/api/search")
+def api_search() -> Response:
+    settings = web_context().settings
+    search = parse_search_args(request.args, settings)
+    offset, limit = parse_window(request.args, settings, search)
+    page = run_search(search, offset=offset, limit=limit)
+    return jsonify(page.to_json())
+
+
+@bp.get("/feed.atom")
+def feed() -> Response:
+    settings = web_context().settings
+    search = parse_search_args(request.args, settings)
+    page = run_search(search, offset=0, limit=settings.feed_size, sort="newest")
+    entries = []
+    for hit in page.hits:
+        published = date_to_instant(hit.publish_date)
+        parts = [
+            f"{label}：{value}"
+            for label, value in (
+                ("发布机构", hit.agency),
+                ("文号", hit.doc_no),
+                ("索引号", hit.index_no),
+                ("发布日期", hit.publish_date),
+            )
+            if value
+        ]
+        entries.append(
+            FeedEntry(
+                doc_id=hit.id,
+                title=hit.title or "",
+                link=url_for("documents.show", doc_id=hit.id, _external=True),
+                updated=published or "1970-01-01T00:00:00Z",
+                published=published,
+                summary="；".join(parts),
+                original_url=hit.url,
+            )
+        )
+    query = search.query_string(page=1, sort="relevance")
+    described = "、".join(filter(None, [search.q, *search.agencies, *search.topics])) or "全部文件"
+    updated = max((e.updated for e in entries), default="1970-01-01T00:00:00Z")
+    body = build_feed(
+        feed_id=url_for("search.feed", _external=True) + query,
+        title=f"{settings.site_name}：{described}",
+        self_url=url_for("search.feed", _external=True) + query,
+        html_url=url_for("search.results", _external=True) + search.query_string(page=1, sort="newest"),
+        updated=updated,
+        entries=entries,
+    )
+    return Response(body, mimetype="application/atom+xml")
