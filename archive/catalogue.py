@@ -163,8 +163,10 @@ class Catalogue:
         sql = "SELECT * FROM captures"
         if located_only:
             sql += " WHERE warc_file IS NOT NULL"
-        for row in self.conn.execute(sql + " ORDER BY capture_id").fetchall():
-            yield dict(row)
+        cursor = self.conn.execute(sql + " ORDER BY capture_id")
+        while batch := cursor.fetchmany(500):
+            for row in batch:
+                yield dict(row)
 
     def count_captures(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0])

@@ -53,6 +53,41 @@ def _from_epoch(digits: str) -> datetime | None:
     return moment if 1900 <= moment.year <= 2100 else None
 
 
+_CN_DIGITS = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_DATE = re.compile(
+    r"([〇零○一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+
+
+def _cn_number(text: str) -> int:
+    """一 .. 三十一 as written in 落款 dates."""
+    if "十" not in text:
+        return _CN_DIGITS.get(text, 0)
+    tens, _, ones = text.partition("十")
+    return (_CN_DIGITS.get(tens, 0) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+
+
+def _cn_date(text: str) -> date | None:
+    match = _CN_DATE.search(text)
+    if match is None:
+        return None
+    year = "".join(str(_CN_DIGITS[ch]) for ch in match.group(1))
+    return _valid_date(year, str(_cn_number(match.group(2))), str(_cn_number(match.group(3))))
+
+
 def normalise_date(text: str | None) -> str | None:
     """`YYYY-MM-DD` from the first date in `text` (any form SITES.md 4 lists), or None when there is none."""
     if not text:
@@ -69,7 +104,8 @@ def normalise_date(text: str | None) -> str | None:
         value = _valid_date(match.group(1), match.group(2), match.group(3))
         if value:
             return value.isoformat()
-    return None
+    chinese = _cn_date(folded)
+    return chinese.isoformat() if chinese else None
 
 
 def parse_publish_at(text: str | None) -> str | None:

@@ -232,11 +232,15 @@ def read_raw(catalogue: Catalogue, warcs_dir: Path, capture: Capture) -> RawResp
 
 
 def _read(store: WarcStore, location: WarcLocation) -> WarcRecord:
-    path = store.resolve(location.filename)
-    try:
-        with open(path, "rb") as fp:
-            return read_record_at(fp, location.offset, location.length)
-    except FileNotFoundError as exc:
-        raise CaptureNotFound(f"WARC file {location.filename} is missing") from exc
-    except (ValueError, OSError, zlib.error) as exc:
-        raise CaptureNotFound(f"{location.filename}@{location.offset}: unreadable record ({exc})") from exc
+    for attempt in range(2):  # the writer may rename .open -> .warc.gz between resolve and open
+        try:
+            with open(store.resolve(location.filename), "rb") as fp:
+                return read_record_at(fp, location.offset, location.length)
+        except FileNotFoundError as exc:
+            if attempt:
+                raise CaptureNotFound(f"WARC file {location.filename} is missing") from exc
+        except (ValueError, OSError, zlib.error) as exc:
+            raise CaptureNotFound(
+                f"{location.filename}@{location.offset}: unreadable record ({exc})"
+            ) from exc
+    raise CaptureNotFound(f"WARC file {location.filename} is missing")

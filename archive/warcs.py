@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -91,6 +91,15 @@ def warc_date(iso: str) -> str:
     return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _ascii_uri(text: str) -> str:
+    return "".join(c if 32 < ord(c) < 127 else quote(c, safe="") for c in text)
+
+
+def warc_uri(url: str) -> str:
+    """A URL as WARC-Target-URI must hold it: a URI (RFC 3986), so spaces and non-ASCII are percent-encoded."""
+    return _ascii_uri(url)
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -106,12 +115,14 @@ def response_http_headers(exchange: Exchange) -> StatusAndHeaders:
 def request_http_headers(exchange: Exchange) -> StatusAndHeaders:
     parts = urlsplit(exchange.final_url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # A request line must be ASCII: percent-encode what a browser would (Chinese file names in paths).
+    target = _ascii_uri(target)
     headers = list(exchange.request_headers)
     if not any(k.lower() == "host" for k, _ in headers):
         headers.insert(0, ("Host", parts.netloc))
-    return StatusAndHeaders(
-        f"{exchange.method} {target}", headers, protocol=exchange.http_version or "HTTP/1.1"
-    )
+    # warcio writes `protocol statusline`, so a request line `GET /path HTTP/1.1` is protocol "GET".
+    version = exchange.http_version or "HTTP/1.1"
+    return StatusAndHeaders(f"{target} {version}", headers, protocol=exchange.method)
 
 
 class WarcStore:
@@ -270,9 +281,9 @@ class WarcStore:
         headers = {"WARC-Date": date}
         if revisit is not None:
             record = self._writer.create_revisit_record(
-                exchange.final_url,
+                warc_uri(exchange.final_url),
                 revisit.payload_digest,
-                revisit.target_uri,
+                warc_uri(revisit.target_uri),
                 revisit.warc_date,
                 http_headers=response_http_headers(exchange),
                 warc_headers_dict=headers,
@@ -283,7 +294,7 @@ class WarcStore:
         if exchange.truncated:
             headers["WARC-Truncated"] = exchange.truncated
         return self._writer.create_warc_record(
-            exchange.final_url,
+            warc_uri(exchange.final_url),
             "response",
             payload=io.BytesIO(exchange.wire_body),
             length=len(exchange.wire_body),
@@ -293,7 +304,7 @@ class WarcStore:
 
     def _build_request(self, exchange: Exchange, date: str, main: ArcWarcRecord) -> ArcWarcRecord:
         return self._writer.create_warc_record(
-            exchange.final_url,
+            warc_uri(exchange.final_url),
             "request",
             payload=io.BytesIO(b""),
             length=0,
@@ -307,13 +318,16 @@ class WarcStore:
     # -- reading ---------------------------------------------------------------------------------------------
     def read_member(self, location: WarcLocation) -> bytes:
         """The raw gzip member at a location (what evidence bundles copy)."""
-        path = self.resolve(location.filename)
-        try:
-            with open(path, "rb") as fp:
-                fp.seek(location.offset)
-                data = fp.read(location.length)
-        except FileNotFoundError as exc:
-            raise CaptureNotFound(f"WARC file {location.filename} is missing") from exc
+        data = b""
+        for attempt in range(2):  # the writer may rename .open -> .warc.gz between resolve and open
+            try:
+                with open(self.resolve(location.filename), "rb") as fp:
+                    fp.seek(location.offset)
+                    data = fp.read(location.length)
+                break
+            except FileNotFoundError as exc:
+                if attempt:
+                    raise CaptureNotFound(f"WARC file {location.filename} is missing") from exc
         if len(data) != location.length:
             raise CaptureNotFound(f"{location.filename}@{location.offset}: record is cut short")
         return data

@@ -38,7 +38,7 @@ class Decoded:
 
     text: str
     charset: str  # the codec actually used, e.g. "utf-8", "gb18030"
-    declared: tuple[str, ...]  # declared labels in order found: header, then meta/XML (as written, lower-cased)
+    declared: tuple[str, ...]  # labels found: header, then meta/XML, lower-cased
     rule: str  # "empty", "bom", "utf-8-strict", "declared", "gb18030", "guessed"
     guessed: bool
     replacements: int  # U+FFFD in the output that the bytes did not contain as U+FFFD
@@ -73,8 +73,8 @@ def _declared_labels(raw: bytes, content_type: str | None) -> list[str]:
             labels.append(match.group(1).lower())
     head = raw[:_PRESCAN_BYTES]
     for pattern in (_META_CHARSET, _XML_ENCODING):
-        for match in pattern.finditer(head):
-            labels.append(match.group(1).decode("ascii", "replace").lower())
+        for found in pattern.finditer(head):
+            labels.append(found.group(1).decode("ascii", "replace").lower())
     return labels
 
 
@@ -111,27 +111,25 @@ def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
     utf8_allowed = all(c in {"utf-8", "gb18030"} or _is_single_byte(c) for c in codecs_declared)
 
     if utf8_allowed:
-        text = _strict(raw, "utf-8")
-        if text is not None:
-            return _result(text, raw_fffd, "utf-8", declared, "utf-8-strict")
+        strict = _strict(raw, "utf-8")
+        if strict is not None:
+            return _result(strict, raw_fffd, "utf-8", declared, "utf-8-strict")
     for codec in others:
-        text = _strict(raw, codec)
-        if text is not None:
-            return _result(text, raw_fffd, codec, declared, "declared")
+        strict = _strict(raw, codec)
+        if strict is not None:
+            return _result(strict, raw_fffd, codec, declared, "declared")
     if not utf8_allowed:
-        text = _strict(raw, "utf-8")
-        if text is not None:
-            return _result(text, raw_fffd, "utf-8", declared, "utf-8-strict")
-    text = _strict(raw, "gb18030")
-    if text is not None:
-        return _result(text, raw_fffd, "gb18030", declared, "gb18030")
+        strict = _strict(raw, "utf-8")
+        if strict is not None:
+            return _result(strict, raw_fffd, "utf-8", declared, "utf-8-strict")
+    strict = _strict(raw, "gb18030")
+    if strict is not None:
+        return _result(strict, raw_fffd, "gb18030", declared, "gb18030")
     for codec in western:
-        text = _strict(raw, codec)
-        if text is not None:
-            return _result(text, raw_fffd, codec, declared, "declared")
+        strict = _strict(raw, codec)
+        if strict is not None:
+            return _result(strict, raw_fffd, codec, declared, "declared")
 
     best = charset_normalizer.from_bytes(raw).best()
-    codec = _codec_name(best.encoding) if best is not None else None
-    codec = codec or "gb18030"
-    text = raw.decode(codec, errors="replace")
-    return _result(text, raw_fffd, codec, declared, "guessed")
+    guess = (_codec_name(best.encoding) if best is not None else None) or "gb18030"
+    return _result(raw.decode(guess, errors="replace"), raw_fffd, guess, declared, "guessed")

@@ -12,29 +12,31 @@ date beats a meta date, and a disagreement is flagged rather than resolved silen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
-from lxml import etree, html
+from lxml import etree, html  # type: ignore[import-untyped]
 
 from archive.identifiers import find_doc_no, normalise_date, parse_publish_at
 from archive.models import Parsed
 from crawler.decode import decode_html
 from crawler.extract_body import body_lines, densest_block, find_container
 from crawler.extract_links import find_attachments
-from crawler.labels import Cell, Pair, block_from_body_head, build_cells, choose_block, find_pairs, squash
+from crawler.extract_title import choose_title
+from crawler.labels import (
+    Pair,
+    block_from_body_head,
+    build_cells,
+    choose_block,
+    find_pairs,
+    squash,
+    unfold_vertical_tables,
+)
 
 _BINARY_MAGIC: tuple[bytes, ...] = (
     b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!",
     b"7z\xbc\xaf", b"\x1f\x8b", b"BM", b"\x00\x00\x01\x00", b"ID3", b"OggS", b"fLaC", b"RIFF", b"MZ",
 )  # fmt: skip
 _TEXT_CONTROLS = set(b"\t\n\r\f\x1b")
-_TITLE_SEPARATORS = re.compile(r"\s*(?:[|｜_]|--|——|—|–|\s-\s)\s*")
-_ELLIPSIS = re.compile(r"(…+|\.{3,}|。{3,})$")
-_TEMPLATE_TITLE = re.compile(r"<!--\s*<\$\[标题[^\]]*\]>\s*begin\s*-->(.*?)<!--\s*<\$\[标题[^\]]*\]>\s*end\s*-->", re.S)
-_TAGS = re.compile(r"<[^>]*>")
-_HEADING_ATTR = re.compile(r"title|biaoti|bt_|headline", re.I)
-_HEADING_ATTR_EXCLUDE = re.compile(r"subtitle|sub-title|fu-title|title_?bar|site|logo|column|lanmu", re.I)
 
 
 def looks_binary(raw: bytes) -> bool:
@@ -80,91 +82,6 @@ def _meta_tags(root: Any) -> dict[str, str]:
     return metas
 
 
-def _clean_title(text: str | None) -> str | None:
-    if not text:
-        return None
-    value = squash(text)
-    return value if len(value) >= 2 else None
-
-
-def _title_tag_text(root: Any) -> str | None:
-    for el in root.iter("title"):
-        return _clean_title(el.text_content())
-    return None
-
-
-def _strip_site_suffix(title: str) -> str:
-    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
-    if len(parts) > 1:
-        return max(parts, key=len).strip()
-    words = title.split(" ")
-    if len(words) > 1 and len(words[-1]) >= 2 * max(len(w) for w in words[:-1]):
-        return words[-1]  # "江西省人民政府 政策文件 <title>": site and column first
-    return title
-
-
-def _headings(root: Any) -> list[str]:
-    found: list[str] = []
-    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "ucaptitle"):
-        tag = el.tag
-        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-        if tag in {"h1", "h2", "h3", "ucaptitle"} or (
-            _HEADING_ATTR.search(attrs) and not _HEADING_ATTR_EXCLUDE.search(attrs)
-        ):
-            text = _clean_title(el.text_content())
-            if text and 4 <= len(text) <= 200:
-                found.append(text)
-    return found
-
-
-def _choose_title(
-    block_title: str | None,
-    metas: dict[str, str],
-    raw_text: str,
-    root: Any,
-    cells: list[Cell],
-    flags: list[str],
-) -> str | None:
-    if block_title:
-        return block_title
-    title_tag = _title_tag_text(root)
-    headings = _headings(root)
-    meta_title = _clean_title(metas.get("articletitle"))
-    if meta_title:
-        stem = _ELLIPSIS.sub("", meta_title)
-        if stem != meta_title:  # truncated: a heading or line that continues it is the full title
-            texts = [*headings, *(c.text for c in cells), title_tag or ""]
-            longer = [t for t in texts if t.startswith(stem) and len(stem) < len(t) <= 200]
-            if longer:
-                return _strip_site_suffix(longer[0]) if longer[0] == title_tag else longer[0]
-        return meta_title
-    marker = _TEMPLATE_TITLE.search(raw_text)
-    if marker:
-        text = _clean_title(_TAGS.sub("", marker.group(1)))
-        if text:
-            return text
-    if headings:
-        if title_tag:
-            inside = [h for h in headings if h in title_tag]
-            if inside:
-                flags.append("title_from_heading")
-                return max(inside, key=len)
-        flags.append("title_from_heading")
-        return headings[0]
-    if title_tag:
-        flags.append("title_from_title_tag")
-        return _strip_site_suffix(title_tag)
-    flags.append("no_title")
-    return None
-
-
-def _first(pairs: Iterable[Pair], field: str) -> Pair | None:
-    for pair in pairs:
-        if pair.field == field:
-            return pair
-    return None
-
-
 def _doc_no_value(value: str | None) -> str | None:
     """Sichuan runs 文号 into the next text: keep the number when the value starts with one."""
     if value is None:
@@ -193,6 +110,29 @@ def _meta_time(value: str | None) -> str | None:
     """The time of a meta date; Hanweb writes 00:00 for "no time", so midnight counts as none."""
     moment = parse_publish_at(value)
     return None if moment is None or "T00:00:00" in moment else moment
+
+
+def _publish(
+    block_value: str | None, byline: list[Pair], metas: dict[str, str], flags: list[str]
+) -> tuple[str | None, str | None]:
+    """(publish_date, publish_at): the block, then the visible byline, then meta; visible wins, conflicts flagged."""
+    shown_dates = [p.value for p in byline if p.field == "publish_date" and normalise_date(p.value)]
+    shown = block_value if normalise_date(block_value) else next(iter(shown_dates), None)
+    publish_date = normalise_date(shown)
+    publish_at = parse_publish_at(shown)
+    if publish_date and publish_at is None:  # the block shows the day, the byline often the time of that day
+        timed = [v for v in shown_dates if normalise_date(v) == publish_date and parse_publish_at(v)]
+        publish_at = parse_publish_at(timed[0]) if timed else None
+    meta_value = _publish_from_meta(metas)
+    meta_date = normalise_date(meta_value)
+    if publish_date is None and meta_date is not None:
+        flags.append("publish_date_from_meta")
+        return meta_date, _meta_time(meta_value)
+    if publish_date and meta_date and publish_date != meta_date:
+        flags.append("dates_disagree")
+    elif publish_date and meta_date and publish_at is None:
+        publish_at = _meta_time(meta_value)
+    return publish_date, publish_at
 
 
 def _body_doc_no(lines: list[str]) -> str | None:
@@ -230,6 +170,7 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
     if container is None:
         container = densest_block(root)
         from_density = container is not None
+    unfold_vertical_tables(root, container)
     cells = build_cells(root, container)
     pairs = find_pairs(cells)
     block = choose_block(pairs)
@@ -253,24 +194,7 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
     if not lines:
         flags.append("no_body")
 
-    # Dates: block, then the visible byline, then meta; visible wins and disagreement is flagged.
-    shown_publish = values.get("publish_date")
-    if normalise_date(shown_publish) is None:
-        shown_publish = next(
-            (p.value for p in byline if p.field == "publish_date" and normalise_date(p.value)), None
-        )
-    meta_publish = _publish_from_meta(metas)
-    publish_date = normalise_date(shown_publish)
-    publish_at = parse_publish_at(shown_publish)
-    meta_date = normalise_date(meta_publish)
-    if publish_date is None and meta_date is not None:
-        publish_date = meta_date
-        publish_at = _meta_time(meta_publish)
-        flags.append("publish_date_from_meta")
-    elif publish_date and meta_date and publish_date != meta_date:
-        flags.append("dates_disagree")
-    elif publish_date and meta_date and publish_at is None:
-        publish_at = _meta_time(meta_publish)
+    publish_date, publish_at = _publish(values.get("publish_date"), byline, metas, flags)
 
     source = values.get("source")
     if source is None and "source" not in labels_seen:
@@ -286,7 +210,7 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
         if doc_no:
             flags.append("doc_no_from_body")
 
-    title = _choose_title(values.get("title"), metas, text, root, cells, flags)
+    title = choose_title(values.get("title"), metas, text, root, cells, flags)
     agency = values.get("agency")
     return Parsed(
         title=title,

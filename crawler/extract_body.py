@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from crawler.labels import BLOCK_TAGS, SKIP_TAGS, squash
 
@@ -33,9 +33,13 @@ BODY_SELECTORS: tuple[tuple[str, str], ...] = (
     ("class", "con_text"),
     ("class", "mainTextBox"),
     ("class", "zc_article_con"),
+)
+# Generic names that also label page wrappers: they must hold more text to count.
+GENERIC_SELECTORS: tuple[tuple[str, str], ...] = (
     ("class", "view"),
     ("class", "content"),
     ("id", "content"),
+    ("class", "article"),
 )
 _MIN_BODY_CHARS = 20
 _ROW_TAGS = frozenset({"tr", "table", "tbody", "thead", "tfoot", "caption"})
@@ -112,10 +116,11 @@ def _text_length(el: Any) -> int:
 
 def find_container(root: Any) -> Any | None:
     """The first listed body container with real text; None when the page has none of them."""
-    for kind, name in BODY_SELECTORS:
-        for el in root.xpath(_xpath_for(kind, name)):
-            if _tag_ok(el) and _text_length(el) >= _MIN_BODY_CHARS and not _holds_block(el):
-                return el
+    for selectors, minimum in ((BODY_SELECTORS, 1), (GENERIC_SELECTORS, _MIN_BODY_CHARS)):
+        for kind, name in selectors:
+            for el in root.xpath(_xpath_for(kind, name)):
+                if _tag_ok(el) and _text_length(el) >= minimum and not _holds_block(el):
+                    return el
     return None
 
 
@@ -146,7 +151,9 @@ def densest_block(root: Any) -> Any | None:
         length = len("".join(own.split()))
         if length < 10:
             continue
-        link_chars = sum(len("".join((a.text_content() or "").split())) for a in el.iter("a")) if el.tag == "p" else 0
+        link_chars = (
+            sum(len("".join((a.text_content() or "").split())) for a in el.iter("a")) if el.tag == "p" else 0
+        )
         target = parent
         scores[target] = scores.get(target, 0) + max(0, length - 2 * link_chars)
     best = None
@@ -154,4 +161,4 @@ def densest_block(root: Any) -> Any | None:
     for el, score in scores.items():
         if _tag_ok(el) and not _is_noise(el) and score > best_score:
             best, best_score = el, score
-    return best if best_score >= 40 else None
+    return best if best_score >= _MIN_BODY_CHARS else None

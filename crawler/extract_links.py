@@ -13,12 +13,15 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from archive.models import Attachment
+from crawler.labels import squash
 
 EXTENSIONS = frozenset("pdf doc docx wps xls xlsx et ofd zip rar 7z ppt pptx txt csv".split())
 _NAME_PARAMS = frozenset({"filename", "name", "file", "downloadname", "title", "fname", "fileurl", "path"})
 _EXT = re.compile(r"\.([A-Za-z0-9]{2,5})$")
 _LITERAL = re.compile(r"""(['"])((?:(?!\1).){1,500})\1""")
-_SKIP_AREA = re.compile(r"(^|[\s_-])(nav|menu|footer|foot|copyright|header|top|bottom|sidebar)([\s_-]|$)", re.I)
+_SKIP_AREA = re.compile(
+    r"(^|[\s_-])(nav|menu|footer|foot|copyright|header|top|bottom|sidebar)([\s_-]|$)", re.I
+)
 _BAD_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "data:", "about:")
 
 
@@ -100,8 +103,9 @@ def find_attachments(root: Any, url: str | None) -> tuple[Attachment, ...]:
             continue
         ext, query_name = _url_extension(href)
         download = el.get("download")
-        if ext is None and not _extension(download):
-            continue
+        text = squash("".join(el.itertext()))
+        if ext is None and not (_extension(download) or _extension(text) or _extension(el.get("title"))):
+            continue  # a gateway link counts when its download name, text or title names a file
         if _in_skipped_area(el):
             continue
         if "pdfjs" in href.lower() or "viewer" in href.lower():
@@ -109,7 +113,6 @@ def find_attachments(root: Any, url: str | None) -> tuple[Attachment, ...]:
             if inner and _extension(inner):
                 href = inner
         absolute = urljoin(base or "", href.strip())
-        text = " ".join("".join(el.itertext()).split())
         if query_name:
             query_name = unquote(query_name).rsplit("/", 1)[-1] or None
         name = download or name or (text if text else None) or el.get("title") or query_name

@@ -1,6 +1,6 @@
 """Frontier: the persistent queue of canonical URLs and their crawl state (crawl/frontier.sqlite).
 
-Why SQLite in WAL with synchronous=FULL: a kill -9 at any moment must lose nothing. A page's outgoing links and its
+Why SQLite in WAL: a kill -9 at any moment must lose nothing. A page's outgoing links and its
 "done" mark commit in one transaction, after the archive has committed the capture, so a killed crawl re-fetches at
 most the page that was in flight. At start-up, `in_flight` entries return to `pending`.
 
@@ -74,7 +74,9 @@ class Frontier:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
+        # NORMAL in WAL survives kill -9; a power loss can only drop the newest transactions, each of which is a
+        # page's links together with its done mark, so the page is simply fetched again.
+        conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
         # A kill -9 left these mid-way: maybe archived, maybe not. `interrupted` lets the loop look in the archive
         # before fetching again.

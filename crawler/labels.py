@@ -16,12 +16,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 # Field -> label variants as sites print them (SITES.md 4). Normalised labels are looked up here.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "index_no": ("索引号", "索引號", "信息索引号"),
-    "agency": ("发布机构", "发文机关", "发文机构", "发文单位", "责任部门", "公开责任部门", "发布单位", "联合发文单位"),
+    "agency": (
+        "发布机构",
+        "发文机关",
+        "发文机构",
+        "发文单位",
+        "责任部门",
+        "公开责任部门",
+        "发布单位",
+        "联合发文单位",
+    ),
     "written_date": ("成文日期", "生成日期", "发文日期", "印发日期", "产生日期", "成文时间"),
     "publish_date": ("发布日期", "发布时间", "公开日期", "公开时间"),
     "topic": ("主题分类", "信息分类", "分类"),
@@ -47,7 +56,17 @@ STOP_LABELS: tuple[str, ...] = (
 
 # Fields that make a cluster of labels a disclosure block (publish date and source alone are a byline).
 CORE_FIELDS = frozenset(
-    {"index_no", "agency", "written_date", "topic", "category", "doc_no", "disclosure", "validity", "unified_no"}
+    {
+        "index_no",
+        "agency",
+        "written_date",
+        "topic",
+        "category",
+        "doc_no",
+        "disclosure",
+        "validity",
+        "unified_no",
+    }
 )
 
 _PAD = "[\\s\u00a0\u2000-\u200b\u3000\ufeff]*"
@@ -72,7 +91,9 @@ LABEL_TO_FIELD: dict[str, str | None] = _label_map()  # "" = raw only, None = st
 _ALTERNATION = "|".join(
     _PAD.join(re.escape(ch) for ch in label) for label in sorted(LABEL_TO_FIELD, key=len, reverse=True)
 )
-_HIT = re.compile(rf"(?P<open>[\[【]{_PAD})?(?P<label>{_ALTERNATION}){_PAD}(?P<close>[\]】])?{_PAD}(?P<colon>{_COLON})?")
+_HIT = re.compile(
+    rf"(?P<open>[\[【]{_PAD})?(?P<label>{_ALTERNATION}){_PAD}(?P<close>[\]】])?{_PAD}(?P<colon>{_COLON})?"
+)
 _UNKNOWN_LABEL = re.compile(rf"[\s\u00a0\u3000]+[\u4e00-\u9fff]{{2,6}}{_PAD}{_COLON}")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -100,14 +121,22 @@ BLOCK_TAGS = frozenset(
 )
 # Elements that are closed cells: an empty one is an empty value, not nothing.
 CELL_TAGS = frozenset("td th dd dt li p label".split())
-SKIP_TAGS = frozenset("script style noscript template textarea select option button head title object".split())
+SKIP_TAGS = frozenset(
+    "script style noscript template textarea select option button head title object".split()
+)
+
+
+# Marks where inline elements start and end inside a cell (`<b>发文机关</b>国务院` has no colon but a boundary).
+SEP = "\x1f"
+_SEP_RUN = re.compile("\x1f+")
 
 
 @dataclass
 class Cell:
-    text: str
+    text: str  # as shown, spaces collapsed
     in_body: bool
     empty_marker: bool = False
+    marked: str = ""  # the same text with SEP at inline-element boundaries; label hits index into it
 
 
 def _tag(el: Any) -> str:
@@ -123,10 +152,11 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
     emitted_at: list[int] = []
 
     def flush() -> None:
-        text = squash("".join(buffer))
+        marked = squash(_SEP_RUN.sub(SEP, "".join(buffer))).strip(" \u3000" + SEP)
         buffer.clear()
+        text = squash(marked.replace(SEP, ""))
         if text:
-            cells.append(Cell(text, body_depth > 0))
+            cells.append(Cell(text, body_depth > 0, marked=marked))
 
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
@@ -141,6 +171,8 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
             if tag in BLOCK_TAGS:
                 flush()
                 emitted_at.append(len(cells))
+            else:
+                buffer.append(SEP)
             if el.text:
                 buffer.append(el.text)
         else:
@@ -149,6 +181,8 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
                 start = emitted_at.pop() if emitted_at else len(cells)
                 if tag in CELL_TAGS and start == len(cells):
                     cells.append(Cell("", body_depth > 0, empty_marker=True))
+            elif tag not in SKIP_TAGS:
+                buffer.append(SEP)
             if body is not None and el is body:
                 flush()
                 body_depth -= 1
@@ -156,6 +190,34 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
                 buffer.append(el.tail)
     flush()
     return cells
+
+
+def _is_label_text(text: str) -> bool:
+    norm = normalise_label(text)
+    return bool(norm) and LABEL_TO_FIELD.get(norm) is not None
+
+
+def unfold_vertical_tables(root: Any, body: Any | None) -> None:
+    """Rewrite a row of labels followed by a row of values (索引号 | 文号 over their values) into pairs.
+
+    The cell stream reads label/value in document order; a vertical table puts all labels first, so its
+    value cells are moved next to their labels. Only rows made entirely of known labels qualify.
+    """
+    for row in list(root.iter("tr")):
+        cells = [c for c in row if _tag(c) in {"td", "th"}]
+        following = row.getnext()
+        if len(cells) < 2 or following is None or _tag(following) != "tr":
+            continue
+        if body is not None and any(ancestor is body for ancestor in row.iterancestors()):
+            continue  # tables in the body are text, left as written
+        values = [c for c in following if _tag(c) in {"td", "th"}]
+        if len(values) != len(cells) or not all(_is_label_text(c.text_content()) for c in cells):
+            continue
+        if any(_is_label_text(v.text_content()) for v in values):
+            continue
+        for label_cell, value_cell in zip(cells, values, strict=True):
+            label_cell.addnext(value_cell)
+        following.getparent().remove(following)
 
 
 # --- label hits and pairs ------------------------------------------------------------------------------
@@ -174,7 +236,7 @@ _BLANK_VALUES = frozenset({"", "-", "--", "---", "—", "——", "/", ":", "：
 
 
 def clean_value(value: str) -> str | None:
-    text = value.strip(" \t\r\n\u00a0\u3000\ufeff")
+    text = squash(value.replace(SEP, "")).strip(" \t\r\n\u00a0\u3000\ufeff")
     text = re.sub(r"^[:：]+", "", text).strip(" \t\r\n\u00a0\u3000")
     return None if text in _BLANK_VALUES else text
 
@@ -184,10 +246,14 @@ def _accept_hit(text: str, match: re.Match[str], after_hit: bool) -> bool:
     norm = normalise_label(match.group("label"))
     bracketed = bool(match.group("open") and match.group("close"))
     colon = bool(match.group("colon"))
-    if start == 0 or not text[:start].strip():
+    gap = text[match.end("label") : match.end()]
+    # The label is a whole inline element (<b>发文机关</b>value): a boundary counts as a colon.
+    ends_element = SEP in gap
+    if start == 0 or not text[:start].strip():  # str.strip() also removes SEP
         rest = text[match.end() :].strip()
-        return colon or bracketed or not rest
-    if not (colon or bracketed):
+        spaced = len(norm) >= 3 and any(ch.isspace() for ch in gap)  # "索引号　0000…" at the start of a cell
+        return colon or bracketed or ends_element or spaced or not rest
+    if not (colon or bracketed or (ends_element and text[start - 1] == SEP)):
         return False
     before = text[start - 1]
     # A two-character label glued to Chinese text (单位名称：) is a label only inside a run-together block line.
@@ -205,15 +271,15 @@ def _hits(text: str) -> list[re.Match[str]]:
 def find_pairs(cells: list[Cell]) -> list[Pair]:
     """Every label hit with its value, whether inside its own cell or in the following cell."""
     pairs: list[Pair] = []
-    hits_by_cell = [_hits(cell.text) if not cell.empty_marker else [] for cell in cells]
+    hits_by_cell = [_hits(cell.marked) if not cell.empty_marker else [] for cell in cells]
     consumed: set[int] = set()
     for index, cell in enumerate(cells):
         if index in consumed:
             continue
         hits = hits_by_cell[index]
         for position, match in enumerate(hits):
-            end = hits[position + 1].start() if position + 1 < len(hits) else len(cell.text)
-            raw_value = cell.text[match.end() : end]
+            end = hits[position + 1].start() if position + 1 < len(hits) else len(cell.marked)
+            raw_value = cell.marked[match.end() : end]
             unknown = _UNKNOWN_LABEL.search(raw_value)
             if unknown:
                 raw_value = raw_value[: unknown.start()]
@@ -226,10 +292,10 @@ def find_pairs(cells: list[Cell]) -> list[Pair]:
                 elif following.in_body == cell.in_body:
                     next_hits = hits_by_cell[index + 1]
                     if not next_hits:
-                        value = clean_value(following.text)
+                        value = clean_value(following.marked)
                         consumed.add(index + 1)
                     elif next_hits[0].start() > 0:  # "value 公开方式：Y": the value runs up to the next label
-                        value = clean_value(following.text[: next_hits[0].start()])
+                        value = clean_value(following.marked[: next_hits[0].start()])
             label_shown = squash(match.group("label"))
             field = LABEL_TO_FIELD.get(normalise_label(match.group("label")))
             pairs.append(Pair(label_shown, field, value, index, cell.in_body))

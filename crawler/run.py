@@ -230,7 +230,8 @@ class _Run:
                 self.summary.unchanged += 1
             self.frontier.complete(entry, state="done", outcome="not_modified")
             return
-        if verdict is None and (entry.kind == "attachment" or not is_html(ex)):
+        is_list_reply = entry.kind == "api" and ex.status == 200  # XML or JSON from a list endpoint
+        if verdict is None and not is_list_reply and (entry.kind == "attachment" or not is_html(ex)):
             verdict = classify_attachment(ex)
             if verdict.outcome == "attachment" or entry.kind == "attachment":
                 self._finish_plain(entry, ex, verdict)
@@ -402,8 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", required=True, type=Path)
     parser.add_argument("--delay", type=float, default=None)
     parser.add_argument("--max-pages", type=int, default=None)
+    parser.add_argument("--log-level", default="WARNING")
     parser.add_argument("urls", nargs="+")
     args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     settings = CrawlSettings.from_mapping({"delay_s": args.delay, "max_pages": args.max_pages})
     data_dir = DataDir(args.data_dir).ensure()
     archive = Archive.open(data_dir)

@@ -54,9 +54,8 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         from archive import ArchiveError
-        from index import IndexBusy, QueryError
-
         from gongkai.jobs import JobError
+        from index import IndexBusy, QueryError
 
         try:
             return super().invoke(ctx)
@@ -65,7 +64,9 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", metavar="DIR", help="数据目录 data directory (default $GONGKAI_DATA_DIR or ./gongkai-data)")
+@click.option(
+    "--data-dir", metavar="DIR", help="数据目录 data directory (default $GONGKAI_DATA_DIR or ./gongkai-data)"
+)
 @click.option("-v", "--verbose", is_flag=True, help="log progress and debug detail to stderr")
 @click.version_option(package_name="gongkai")
 @click.pass_context
@@ -105,10 +106,19 @@ def filter_options(func: F) -> F:
 
 
 @main.command()
-@click.option("--port", type=int, default=8000, show_default=True, help="port of the search UI (0: any free port)")
+@click.option(
+    "--port", type=int, default=8000, show_default=True, help="port of the search UI (0: any free port)"
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="address of the search UI")
 @click.option("--no-serve", is_flag=True, help="stop after crawling and indexing")
-@click.option("--docs", "n_docs", type=click.IntRange(1, 20000), default=320, show_default=True, help="documents on the demo site")
+@click.option(
+    "--docs",
+    "n_docs",
+    type=click.IntRange(1, 20000),
+    default=320,
+    show_default=True,
+    help="documents on the demo site",
+)
 @pass_ctx
 def demo(obj: Context, port: int, host: str, no_serve: bool, n_docs: int) -> None:
     """Start the built-in demo site on 127.0.0.1, crawl, index and serve it."""
@@ -124,7 +134,9 @@ def demo(obj: Context, port: int, host: str, no_serve: bool, n_docs: int) -> Non
 @click.option("--max-pages", type=click.IntRange(1), help="stop after fetching this many pages")
 @click.option("--no-index", is_flag=True, help="do not update the search index afterwards")
 @pass_ctx
-def crawl(obj: Context, urls: tuple[str, ...], delay: float | None, max_pages: int | None, no_index: bool) -> None:
+def crawl(
+    obj: Context, urls: tuple[str, ...], delay: float | None, max_pages: int | None, no_index: bool
+) -> None:
     """Crawl disclosure catalogues from column, list or article URLs, within their hosts."""
     from gongkai.jobs import run_crawl
 
@@ -138,8 +150,14 @@ def crawl(obj: Context, urls: tuple[str, ...], delay: float | None, max_pages: i
 
 
 @main.command("index")
-@click.option("--rebuild", is_flag=True, help="rebuild the whole index from the archive into a fresh directory")
-@click.option("--reparse", is_flag=True, help="re-extract every document from its archived original first (implies --rebuild)")
+@click.option(
+    "--rebuild", is_flag=True, help="rebuild the whole index from the archive into a fresh directory"
+)
+@click.option(
+    "--reparse",
+    is_flag=True,
+    help="re-extract every document from its archived original first (implies --rebuild)",
+)
 @pass_ctx
 def index_cmd(obj: Context, rebuild: bool, reparse: bool) -> None:
     """Bring the search index up to date with the catalogue."""
@@ -152,8 +170,10 @@ def index_cmd(obj: Context, rebuild: bool, reparse: bool) -> None:
 @main.command()
 @click.argument("query", required=False, default="")
 @filter_options
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True)
-@click.option("--limit", type=click.IntRange(0, 1000), default=20, show_default=True)
+@click.option(
+    "--sort", type=click.Choice(["relevance", "newest", "oldest"]), default="relevance", show_default=True
+)
+@click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="print the JSON of INTERFACES.md")
 @pass_ctx
@@ -221,13 +241,20 @@ def verify(obj: Context) -> None:
     for line in lines:
         click.echo(line, err=not ok)
     if not ok:
-        raise Failure(f"archive damaged: {len([ln for ln in lines if ln.startswith('DAMAGED')])} problem(s), listed above")
+        raise Failure(
+            f"archive damaged: {len([ln for ln in lines if ln.startswith('DAMAGED')])} problem(s), listed above"
+        )
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
-@click.option("--raw-port", type=int, default=None, help="port of the separate origin serving archived originals (default port+1)")
+@click.option(
+    "--raw-port",
+    type=int,
+    default=None,
+    help="port of the separate origin serving archived originals (default port+1)",
+)
 @pass_ctx
 def serve(obj: Context, host: str, port: int, raw_port: int | None) -> None:
     """Serve the web UI and API under waitress."""

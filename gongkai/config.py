@@ -83,7 +83,9 @@ def settings_table() -> list[tuple[str, str, Any]]:
     for section, cls in SECTIONS.items():
         defaults = cls()
         for f in dataclasses.fields(cls):
-            rows.append((f"{section}.{f.name}", type(getattr(defaults, f.name)).__name__, getattr(defaults, f.name)))
+            rows.append(
+                (f"{section}.{f.name}", type(getattr(defaults, f.name)).__name__, getattr(defaults, f.name))
+            )
     return rows
 
 

@@ -6,20 +6,19 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any, TextIO
 
 from archive import Archive, Catalogue, Document, verify_archive
 from archive.export import write_csv, write_jsonl
 from crawler import CrawlSummary, crawl, parse_page
 from crawler.extract import looks_binary
-from index import QueryError, SearchPage, SearchQuery, Searcher, rebuild_index, update_index
-from index.errors import IndexMissing
-
 from gongkai.config import Config
+from index import QueryError, Searcher, SearchPage, SearchQuery, rebuild_index, update_index
+from index.errors import IndexMissing
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
-EXPORT_PAGE = 500
+EXPORT_PAGE = 100  # the index serves at most 100 hits per page
 
 
 class JobError(Exception):
@@ -123,7 +122,9 @@ def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
         with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
             return searcher.search(sq)
     except IndexMissing as exc:
-        raise JobError(f"no index in {cfg.data_dir.root}: run `gongkai index` (or `gongkai demo`) first") from exc
+        raise JobError(
+            f"no index in {cfg.data_dir.root}: run `gongkai index` (or `gongkai demo`) first"
+        ) from exc
     except QueryError as exc:
         raise JobError(str(exc)) from exc
 
@@ -139,7 +140,9 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
             return
         offset = 0
         while True:
-            page = run_search(cfg, query, **{**params, "sort": "newest", "offset": offset, "limit": EXPORT_PAGE})
+            page = run_search(
+                cfg, query, **{**params, "sort": "newest", "offset": offset, "limit": EXPORT_PAGE}
+            )
             docs: dict[str, Document] = catalogue.documents_for_ids([h.id for h in page.hits])
             for hit in page.hits:
                 if hit.id in docs:
@@ -151,7 +154,7 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
         catalogue.close()
 
 
-def run_export(cfg: Config, query: str, *, fmt: str, out: IO[str] = sys.stdout, **params: Any) -> int:
+def run_export(cfg: Config, query: str, *, fmt: str, out: TextIO = sys.stdout, **params: Any) -> int:
     if not cfg.data_dir.catalogue_path.exists():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to export")
     records = iter_export(cfg, query, **params)
@@ -176,14 +179,26 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
     parsed = parse_page(raw, url)
     record: dict[str, Any] = {"id": None, "url": url}
     data = parsed.to_json()
-    for key in ("title", "index_no", "agency", "topic", "doc_no", "disclosure", "source", "written_date", "publish_date"):
+    for key in (
+        "title",
+        "index_no",
+        "agency",
+        "topic",
+        "doc_no",
+        "disclosure",
+        "source",
+        "written_date",
+        "publish_date",
+    ):
         record[key] = data[key]
     record["body"] = parsed.body
     record["attachments"] = data["attachments"]
     record["captured_at"] = None
     record["status"] = None
     record["versions"] = None
-    record["extra"] = {k: data[k] for k in ("publish_at", "category", "keywords", "validity", "unified_no", "co_agencies")}
+    record["extra"] = {
+        k: data[k] for k in ("publish_at", "category", "keywords", "validity", "unified_no", "co_agencies")
+    }
     record["raw_fields"] = data["raw_fields"]
     record["flags"] = data["flags"]
     record["charset"] = data["charset"]

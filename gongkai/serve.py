@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from waitress.server import create_server
-from web import create_app, make_raw_app
 
 from gongkai.config import Config
+from web import create_app, make_raw_app
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -41,7 +41,9 @@ def _origin(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def build_server(cfg: Config, *, host: str, port: int, raw_port: int | None = None, threads: int = 4) -> tuple[Any, str]:
+def build_server(
+    cfg: Config, *, host: str, port: int, raw_port: int | None = None, threads: int = 4
+) -> tuple[Any, str]:
     """Bind both ports and return (waitress server, UI URL); `server.run()` serves until interrupted."""
     app_sock = _bind(host, port)
     actual_port = app_sock.getsockname()[1]
@@ -71,7 +73,9 @@ def _explicit_origins(cfg: Config) -> bool:
     return (cfg.web.app_origin, cfg.web.raw_origin) != (defaults.app_origin, defaults.raw_origin)
 
 
-def serve_forever(cfg: Config, *, host: str, port: int, raw_port: int | None, echo: Callable[[str], Any]) -> None:
+def serve_forever(
+    cfg: Config, *, host: str, port: int, raw_port: int | None, echo: Callable[[str], Any]
+) -> None:
     try:
         server, url = build_server(cfg, host=host, port=port, raw_port=raw_port)
     except ServeError as exc:

@@ -135,6 +135,96 @@ class Jieba:
         return tokenizer
 
 
+class FastCut:
+    """jieba's accurate mode without HMM (`Tokenizer.cut(text, HMM=False)`), same dictionary, same output, faster.
+
+    jieba builds a DAG dict of lists, then takes `max` over a generator calling `log` per candidate. Here the two
+    passes are one backward loop over precomputed log-probabilities, with the same arithmetic and the same
+    tie-break (the longer candidate wins), so the words are identical (tests compare with jieba on real text).
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        import math
+
+        import jieba
+
+        tokenizer.check_initialized()
+        self.freq: dict[str, int] = tokenizer.FREQ
+        logtotal = math.log(tokenizer.total)
+        self.logp = {w: math.log(f) - logtotal for w, f in self.freq.items() if f}
+        self.unknown = math.log(1) - logtotal
+        self.re_han = jieba.re_han_default
+        self.cache: dict[str, list[str]] = {}  # short blocks repeat (boilerplate clauses); per process
+
+    def block(self, s: str) -> list[str]:
+        n = len(s)
+        freq = self.freq
+        logp = self.logp
+        score = [0.0] * (n + 1)
+        nxt = [0] * (n + 1)
+        for idx in range(n - 1, -1, -1):
+            best = 0.0
+            found = False
+            bx = idx
+            i = idx
+            frag = s[idx]
+            while frag in freq:
+                lp = logp.get(frag)
+                if lp is not None:
+                    cand = lp + score[i + 1]
+                    if not found or cand >= best:
+                        best, bx, found = cand, i, True
+                i += 1
+                if i >= n:
+                    break
+                frag = s[idx : i + 1]
+            if not found:
+                best = self.unknown + score[idx + 1]
+            score[idx] = best
+            nxt[idx] = bx
+        out: list[str] = []
+        x = 0
+        buf = ""
+        while x < n:
+            y = nxt[x] + 1
+            word = s[x:y]
+            if y - x == 1 and word in _ENG:
+                buf += word
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(word)
+            x = y
+        if buf:
+            out.append(buf)
+        return out
+
+    def cut(self, text: str) -> list[str]:
+        """Every token jieba would yield that contains a letter or digit (punctuation and spaces dropped)."""
+        out: list[str] = []
+        han = self.re_han
+        for blk in han.split(text):
+            if not blk:
+                continue
+            if han.match(blk):
+                if len(blk) <= 24:
+                    cached = self.cache.get(blk)
+                    if cached is None:
+                        if len(self.cache) >= 200_000:
+                            self.cache.clear()
+                        cached = self.cache[blk] = [w for w in self.block(blk) if _keep(w)]
+                    out.extend(cached)
+                else:
+                    out.extend(w for w in self.block(blk) if _keep(w))
+            else:
+                out.extend(c for c in blk if c.isalnum())
+        return out
+
+
+_ENG = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
 def _keep(token: str) -> bool:
     for char in token:
         if char.isalnum():
@@ -142,9 +232,25 @@ def _keep(token: str) -> bool:
     return False
 
 
-def words(folded: str, tokenizer: Any) -> list[str]:
+def words(folded: str, cutter: FastCut) -> list[str]:
     """Whole words of folded text in order (jieba's accurate mode, no HMM: dictionary words only, stable)."""
-    return [w for w in tokenizer.cut(folded, HMM=False) if _keep(w)]
+    return cutter.cut(folded)
+
+
+def cutter(cache_dir: Path | None, user_dictionary: Path | None = None) -> FastCut:
+    """The shared `FastCut` over the shared jieba instance for these settings."""
+    key = (str(cache_dir or ""), str(user_dictionary or ""))
+    found = _CUTTERS.get(key)
+    if found is None:
+        tokenizer = Jieba.get(cache_dir, user_dictionary)
+        with Jieba._lock:
+            found = _CUTTERS.get(key)
+            if found is None:
+                found = _CUTTERS[key] = FastCut(tokenizer)
+    return found
+
+
+_CUTTERS: dict[tuple[str, str], FastCut] = {}
 
 
 class ProjectAnalyzer(Tokenizer):  # type: ignore[misc]

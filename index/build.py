@@ -28,7 +28,7 @@ from whoosh import index as whoosh_index
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
-from index.analyzer import Jieba, fold
+from index.analyzer import cutter, fold
 from index.errors import IndexBusy
 from index.fastwrite import FastMpWriter, FastSegmentWriter
 from index.schema import SCHEMA_VERSION, build_schema
@@ -139,7 +139,7 @@ def _create(index_dir: Path, settings: IndexSettings) -> Any:
 
 def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: bool) -> tuple[int, int]:
     """Write documents; returns (count, highest seq seen)."""
-    Jieba.get(settings.jieba_cache_dir, settings.user_dictionary)  # before any fork: children share it
+    cutter(settings.jieba_cache_dir, settings.user_dictionary)  # before any fork: children share it
     if fresh and settings.procs > 1:
         writer = FastMpWriter(ix, procs=settings.procs)
     elif fresh:

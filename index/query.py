@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
-from index.analyzer import Jieba, fold, query_bigrams, words
+from index.analyzer import cutter, fold, query_bigrams, words
 from index.errors import QueryError
 from index.settings import IndexSettings
 
@@ -251,8 +251,8 @@ def _lit_query(lit: Lit, settings: IndexSettings) -> wq.Query:
             alternatives.append(wq.Term("doc_no_key", doc_no_key(lit.raw), boost=4.0))
         required = wq.Or(alternatives)
         rank_fields = ("title", "body")
-    tokenizer = Jieba.get(settings.jieba_cache_dir, settings.user_dictionary)
-    ranked = [wq.Term(f, w) for w in dict.fromkeys(words(lit.text, tokenizer)) for f in rank_fields]
+    cut = cutter(settings.jieba_cache_dir, settings.user_dictionary)
+    ranked = [wq.Term(f, w) for w in dict.fromkeys(words(lit.text, cut)) for f in rank_fields]
     if not ranked:
         return required
     return wq.AndMaybe(required, wq.Or(ranked))

@@ -23,7 +23,7 @@ from typing import Any
 from whoosh import fields
 from whoosh.system import pack_uint
 
-from index.analyzer import Jieba, ProjectAnalyzer, bigrams, fold, words
+from index.analyzer import ProjectAnalyzer, bigrams, cutter, fold, words
 
 SCHEMA_VERSION = 1
 
@@ -35,9 +35,9 @@ class WordField(fields.TEXT):  # type: ignore[misc]
         super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        tokenizer = Jieba.get(self.analyzer.cache_dir, self.analyzer.user_dictionary)
+        cut = cutter(self.analyzer.cache_dir, self.analyzer.user_dictionary)
         fb = self.format.field_boost
-        for word, freq in Counter(words(fold(value), tokenizer)).items():
+        for word, freq in Counter(words(fold(value), cut)).items():
             yield word.encode("utf-8"), freq, freq * fb, pack_uint(freq)
 
 

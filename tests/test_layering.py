@@ -54,7 +54,9 @@ def test_checker_sees_a_forbidden_import(tmp_path: Path) -> None:
         (tmp_path / layer).mkdir()
     (tmp_path / "crawler" / "bad.py").write_text("from index import Searcher\n", encoding="utf-8")
     (tmp_path / "index" / "worse.py").write_text("import web.search\n", encoding="utf-8")
-    (tmp_path / "web" / "fine.py").write_text("from archive import Catalogue\nfrom index import Searcher\n", encoding="utf-8")
+    (tmp_path / "web" / "fine.py").write_text(
+        "from archive import Catalogue\nfrom index import Searcher\n", encoding="utf-8"
+    )
     assert violations(tmp_path) == ["crawler/bad.py:1 imports index", "index/worse.py:1 imports web"]
 
 

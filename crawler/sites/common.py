@@ -39,6 +39,7 @@ ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$"),  # Hanweb classic
     re.compile(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html?$"),  # Hanweb JPaaS
     re.compile(r"/\d{6}/t\d{8}_\d+\.s?html?$"),  # TRS t-date
+    re.compile(r"/\d{6}/[0-9a-f]{32}\.s?html?$"),  # county CMS: month directory + 32-hex id
     re.compile(r"/content_\d+\.s?html?$"),  # TRS / gov.cn content_N
     re.compile(r"/gkmlpt/content/\d+/\d+/m?post_\d+\.html$"),  # Guangdong gkmlpt
 )

@@ -34,7 +34,9 @@ def run_demo(
     with serve_site(site, host="127.0.0.1", port=0) as srv:
         echo(f"演示站点 demo site: {srv.url}/  ({len(site.documents)} documents)")
         seeds = [srv.url + path for path in site.seed_paths]
-        ok, reason = run_crawl(cfg, seeds, update_index_after=True, echo=echo, settings=demo_crawl_settings(cfg))
+        ok, reason = run_crawl(
+            cfg, seeds, update_index_after=True, echo=echo, settings=demo_crawl_settings(cfg)
+        )
         if not ok:
             raise JobError(reason)
         echo(f"演示数据已就绪 demo ready in {time.monotonic() - started:.1f} s, data dir {cfg.data_dir.root}")

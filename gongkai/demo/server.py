@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import formatdate
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -21,12 +22,12 @@ from gongkai.demo.site import DemoSite
 @dataclass(frozen=True)
 class AccessEntry:
     start: float  # time.monotonic() when the request line was read
-    end: float  # time.monotonic() after the last byte was written
+    end: float  # time.monotonic() when all but the last byte of the response was written
     method: str
     path_qs: str
     status: int
     headers: dict[str, str]  # request headers (last value wins)
-    bytes_sent: int  # body bytes
+    bytes_sent: int  # body bytes (0 for HEAD and 304)
 
 
 class AccessLog(list[AccessEntry]):
@@ -61,23 +62,21 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         headers = {key: value for key, value in self.headers.items()}
         response = self.server.site.respond(self.command, self.path, headers, body)
-        self.send_response_only(response.status)
-        for key, value in response.headers:
-            self.send_header(key, value)
-        self.send_header("Date", formatdate(usegmt=True))
-        if response.status == 304 or self.command == "HEAD":
-            pass
-        elif not any(k.lower() == "content-length" for k, _ in response.headers):
-            self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if response.body and self.command != "HEAD":
-            self.wfile.write(response.body)
+        lines = [f"{self.protocol_version} {response.status} {HTTPStatus(response.status).phrase}"]
+        lines += [f"{key}: {value}" for key, value in response.headers]
+        lines.append(f"Date: {formatdate(usegmt=True)}")
+        data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        if self.command != "HEAD":
+            data += response.body
+        # Log before the last byte leaves: a client that has the whole response always finds its entry.
+        self.wfile.write(data[:-1])
         self.wfile.flush()
-        self.server.access_log.append(
-            AccessEntry(
-                start, time.monotonic(), self.command, self.path, response.status, headers, len(response.body)
-            )
+        entry = AccessEntry(
+            start, time.monotonic(), self.command, self.path, response.status, headers, len(response.body)
         )
+        self.server.access_log.append(entry)
+        self.wfile.write(data[-1:])
+        self.wfile.flush()
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_OPTIONS = _serve
 

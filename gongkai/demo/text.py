@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from gongkai.demo.phrases import GENERAL, HEADINGS, MEASURES, OPENERS, PROBLEMS
 
 CITY = "青岚市"
-CITY_ABBR = "岚"
 DISTRICTS: tuple[str, ...] = ("清溪区", "临江区", "云门区", "白沙县", "凤鸣县", "青岚经济技术开发区")
 TOWNS: tuple[str, ...] = ("南塘镇", "北岸街道", "梅林镇", "石桥乡", "东渡街道", "杏花乡")
 # Contact names; 镕 堃 喆 exist in GBK but not in GB2312, a trap for pages that declare gb2312.

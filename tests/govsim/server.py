@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import gzip
+import json
 import select
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,6 +64,7 @@ class GovSim:
     throttled_paths: frozenset[str] = frozenset()  # answer 429 + Retry-After once, then the base site
     extra_links: tuple[str, ...] = ()  # more links on /patho/index.html (absolute or relative)
     only_extra_links: bool = False  # /patho/index.html links only `extra_links`
+    jpaas_ignores_page_no: bool = True  # the unit API answers page 1 whatever pageNo says (seen from abroad)
     _counts: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -141,6 +144,11 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the access log is the record."""
 
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out as two writes; without this, Nagle + delayed ACK add 40 ms to every response
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def do_GET(self) -> None:
         self._start = time.monotonic()
         self._sent = 0
@@ -152,6 +160,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if path.startswith("/patho/") and handler is not None:
                 handler()
+            elif path.startswith("/api-gateway/jpaas-publish-server/"):
+                self._unit_api()
             elif path == "/robots.txt" and sim.robots is not None:
                 self._send(sim.robots_status, sim.robots.encode(), "text/plain")
             elif path in sim.flaky_paths and sim.count(path) <= 2:
@@ -228,7 +238,32 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self._sent = len(response.body)
 
+    def _unit_api(self) -> None:
+        """A JPaaS unit reply: 40 items, 15 per page; page 1 for every pageNo when the switch says so."""
+        from urllib.parse import parse_qs, urlsplit
+
+        page_no = int(parse_qs(urlsplit(self.path).query).get("pageNo", ["1"])[0])
+        if self.server.sim.jpaas_ignores_page_no:
+            page_no = 1
+        items = "".join(
+            f'<li><a title="标题{page_no}-{i}" href="/col/col1229/art/2024/art_{page_no:02d}{i:030x}.html">x</a>'
+            f"<span>2024-01-02</span></li>"
+            for i in range(15 if page_no < 3 else 10)
+        )
+        pager = f'<div class="pager" count="40" rows="15" pageNo="{page_no}"></div>'
+        body = '{"success": true, "code": 200, "data": {"html": %s}}' % json.dumps(f"<ul>{items}</ul>{pager}")
+        self._send(200, body.encode(), "application/json;charset=UTF-8")
+
     # -- pathologies (method names follow the last path segment) -----------------------------------------------
+
+    def _p_jpaas_html(self) -> None:
+        body = (
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>信息公开</title></head><body>"
+            '<script src="/module/AuthorizedRead/unitbuild.js" url="/api-gateway/jpaas-publish-server/front/page/'
+            "build/unit\" queryData=\"{'webId':'3096','pageId':'1229','parseType':'bulidstatic','pageType':"
+            "'column','tagId':'信息列表','tplSetId':'52'}\"></script></body></html>"
+        )
+        self._send(200, body.encode(), "text/html; charset=utf-8")
 
     def _p_index_html(self) -> None:
         sim = self.server.sim
@@ -334,6 +369,13 @@ class _GovSimServer(ThreadingHTTPServer):
         self.sim = sim
         self.log = _Log()
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (the kill test's SIGKILL, an abandoned drip) is expected here, not an error."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass

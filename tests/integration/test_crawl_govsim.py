@@ -13,6 +13,7 @@ from archive import Catalogue, DataDir
 from gongkai.demo.site import DemoSite
 
 N_DOCS = 60
+ABANDON_SLACK_S = 0.04
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +54,15 @@ def test_never_two_requests_in_flight_and_gaps_respect_delay(crawled: dict) -> N
     assert len(hits) > N_DOCS
     overlaps = [(a.path_qs, b.path_qs) for a, b in zip(hits, hits[1:], strict=False) if b.start < a.end]
     assert overlaps == []
-    short = [(a.path_qs, round(b.start - a.end, 4)) for a, b in zip(hits, hits[1:], strict=False)
-             if b.start - a.end < FAST.delay_s]
+    # A response the client abandoned (drip, oversize) ends when the server notices the hang-up, a few ms after
+    # the client closed; its gap is measured with that slack. Every other gap must reach the configured delay.
+    short = [
+        (a.path_qs, round(b.start - a.end, 4))
+        for a, b in zip(hits, hits[1:], strict=False)
+        if b.start - a.end < FAST.delay_s - (ABANDON_SLACK_S if a.aborted else 0.0)
+    ]
     assert short == []
+    assert sum(1 for h in hits if h.aborted) <= 3  # only drip, big and bomb may be abandoned
 
 
 def test_user_agent_names_gongkai_and_contact(crawled: dict) -> None:

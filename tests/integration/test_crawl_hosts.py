@@ -69,3 +69,18 @@ def test_max_pages_stops_and_next_run_continues_without_refetching(tmp_path) -> 
             counts[path] = counts.get(path, 0) + 1
     assert first.new + second.new == 20
     assert {p: n for p, n in counts.items() if n > 1 and p != "/robots.txt"} == {}
+
+
+@pytest.mark.parametrize(("ignores_page_no", "unit_calls"), [(True, 2), (False, 3)])
+def test_jpaas_page_identical_to_previous_is_an_error_not_the_end(
+    tmp_path, ignores_page_no: bool, unit_calls: int
+) -> None:
+    sim = GovSim(base=None, robots=None, jpaas_ignores_page_no=ignores_page_no)
+    with serve_govsim(sim) as srv:
+        summary = run_crawl([srv.url + "/patho/jpaas.html"], tmp_path, fast_settings(delay_s=0.0))
+        paths = srv.paths()
+    calls = [p for p in paths if p.startswith("/api-gateway/")]
+    assert len(calls) == unit_calls
+    articles = {p for p in paths if "/art/" in p}
+    assert len(articles) == (15 if ignores_page_no else 40)
+    assert ("list:paging_ignored" in summary.reasons) is ignores_page_no

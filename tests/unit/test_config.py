@@ -22,7 +22,9 @@ def test_toml_then_environment_then_flags(tmp_path: Path) -> None:
     assert cfg.crawler.delay_s == 5.0 and cfg.crawler.max_pages == 7
     cfg = load_config(tmp_path, {"GONGKAI_CRAWLER_DELAY_S": "3.5"})
     assert cfg.crawler.delay_s == 3.5 and cfg.crawler.max_pages == 7
-    cfg = load_config(tmp_path, {"GONGKAI_CRAWLER_DELAY_S": "3.5"}, {"crawler": {"delay_s": 1.0, "max_pages": None}})
+    cfg = load_config(
+        tmp_path, {"GONGKAI_CRAWLER_DELAY_S": "3.5"}, {"crawler": {"delay_s": 1.0, "max_pages": None}}
+    )
     assert cfg.crawler.delay_s == 1.0 and cfg.crawler.max_pages == 7
 
 

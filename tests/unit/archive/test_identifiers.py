@@ -30,6 +30,8 @@ from archive.identifiers import (
         ("1614300900", "2021-02-26"),  # epoch seconds, China time
         ("1614300900000", "2021-02-26"),  # epoch milliseconds
         ("1614268800", "2021-02-26"),  # 00:00 Beijing is still the 25th in UTC
+        ("二〇二一年二月二十六日", "2021-02-26"),  # 落款 style
+        ("二○一九年十月一日", "2019-10-01"),
         ("2021-02-30", None),
         ("2021-13-01", None),
         ("无", None),
@@ -94,7 +96,10 @@ def test_parse_index_no_keeps_unknown_shapes_and_rejects_blanks() -> None:
 
 
 def test_index_no_key_folds_width_spaces_dashes_and_case() -> None:
-    assert index_no_key("１１３３０６００００２５７７５０８ｊ／２０２１－２０００６２") == "11330600002577508J/2021-200062"
+    assert (
+        index_no_key("１１３３０６００００２５７７５０８ｊ／２０２１－２０００６２")
+        == "11330600002577508J/2021-200062"
+    )
     assert index_no_key("000014349 / 2017—00110") == "000014349/2017-00110"
 
 
@@ -129,7 +134,10 @@ def test_parse_doc_no_keeps_long_issuer_codes_and_single_digit_serials() -> None
 
 @pytest.mark.parametrize(
     ("raw", "issuer", "serial", "key"),
-    [("国令第707号", "国令", "707", "国令第707号"), ("省政府令第232号", "省政府令", "232", "省政府令第232号")],
+    [
+        ("国令第707号", "国令", "707", "国令第707号"),
+        ("省政府令第232号", "省政府令", "232", "省政府令第232号"),
+    ],
 )
 def test_parse_doc_no_decree_numbers_without_year(raw: str, issuer: str, serial: str, key: str) -> None:
     parsed = parse_doc_no(raw)

@@ -140,3 +140,22 @@ def test_writable_closed_file_is_reported(sample: Path, tmp_path: Path) -> None:
     victim = sorted((copy / "warcs").glob("*.warc.gz"))[0]
     victim.chmod(0o644)
     assert any("writable" in line for line in verify_archive(DataDir(copy)).lines())
+
+
+def test_verify_during_a_write_ignores_only_unacknowledged_tail(data_dir: DataDir) -> None:
+    with Archive.open(data_dir) as arc:
+        arc.record(make_exchange(url="http://g.example/1"), kind="document", reason=None, charset=None)
+        (path,) = data_dir.warcs_dir.glob("*.open")
+        with open(path, "ab") as fp:
+            fp.write(b"\x1f\x8b\x08\x00half-written")  # a record being appended right now
+        assert verify_archive(data_dir).ok
+        size = path.stat().st_size
+        raw = bytearray(path.read_bytes())
+        raw[size // 3] ^= 0xFF  # damage inside acknowledged bytes is still reported
+        path.write_bytes(bytes(raw))
+        assert not verify_archive(data_dir).ok
+        path.write_bytes(bytes(raw[: size - 16]))  # restore for a clean close
+        raw[size // 3] ^= 0xFF
+        path.write_bytes(bytes(raw[: size - 16]))
+    # without a writer, a torn tail is damage
+    assert verify_archive(data_dir).ok

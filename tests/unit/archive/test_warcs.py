@@ -160,3 +160,23 @@ def test_warcinfo_opens_every_file(archive: Archive) -> None:
         first = next(iter(ArchiveIterator(fp)))
         assert first.rec_type == "warcinfo"
         assert b"gongkai" in first.content_stream().read()
+
+
+def test_non_ascii_url_and_header_are_archived_readably(archive: Archive) -> None:
+    url = "http://gov.example/附件/通知 1.pdf"
+    exchange = make_exchange(
+        url=url,
+        content=b"%PDF-1.4 test",
+        content_type="application/pdf",
+        headers=(("Content-Disposition", 'attachment; filename="\u00e9.pdf"'),),
+    )
+    capture = archive.record(exchange, kind="attachment", reason=None, charset=None)
+    assert archive.read_payload(capture) == b"%PDF-1.4 test"
+    archive.close()
+    assert verify_archive(archive.data_dir).ok
+    (path,) = archive.data_dir.warcs_dir.glob("*.warc.gz")
+    request = [r for r in _records(path) if r[0] == "request"][0]
+    assert request[2].protocol == "GET"
+    assert request[2].statusline.startswith("/%E9%99%84%E4%BB%B6/") and request[2].statusline.endswith(
+        " HTTP/1.1"
+    )

@@ -18,7 +18,12 @@ def _meta(charset: str, body: str = PAGE) -> str:
 
 def test_decode_utf8_without_any_declaration() -> None:
     result = decode_html(PAGE.encode("utf-8"))
-    assert (result.text, result.charset, result.rule, result.guessed) == (PAGE, "utf-8", "utf-8-strict", False)
+    assert (result.text, result.charset, result.rule, result.guessed) == (
+        PAGE,
+        "utf-8",
+        "utf-8-strict",
+        False,
+    )
     assert result.declared == ()
     assert result.replacements == 0
 

@@ -17,7 +17,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 EXPECTED = sorted(FIXTURES.glob("*.expected.json"))
 
 
-def _page(block: str, body: str = "<p>正文第一段，内容足够长，用于测试正文提取。</p>", head: str = "") -> bytes:
+def _page(
+    block: str, body: str = "<p>正文第一段，内容足够长，用于测试正文提取。</p>", head: str = ""
+) -> bytes:
     return (
         f'<!DOCTYPE html><html><head><meta charset="utf-8">{head}<title>页面标题 - 测试网站</title></head>'
         f'<body><div class="nav"><a href="/">首页</a></div>{block}<div id="zoom">{body}</div>'
@@ -62,7 +64,16 @@ def test_fixture_page_fields(expected_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "label",
-    ["索引号", "索 引 号", "索\u00a0\u00a0引\u00a0\u00a0号", "索\u2002引\u2002号", "索\u3000引\u3000号", "[索引号]", "【索引号】", "索引號"],
+    [
+        "索引号",
+        "索 引 号",
+        "索\u00a0\u00a0引\u00a0\u00a0号",
+        "索\u2002引\u2002号",
+        "索\u3000引\u3000号",
+        "[索引号]",
+        "【索引号】",
+        "索引號",
+    ],
 )
 @pytest.mark.parametrize("colon", ["：", ":", " : "])
 def test_padded_label_variants_all_read(label: str, colon: str) -> None:
@@ -72,10 +83,16 @@ def test_padded_label_variants_all_read(label: str, colon: str) -> None:
     assert parsed.agency == "测试局"
 
 
-@pytest.mark.parametrize(("field", "label"), [(f, lab) for f, labels in FIELD_LABELS.items() for lab in labels])
+@pytest.mark.parametrize(
+    ("field", "label"), [(f, lab) for f, labels in FIELD_LABELS.items() for lab in labels]
+)
 def test_every_label_variant_maps_to_its_field(field: str, label: str) -> None:
     value = {"written_date": "2021-02-26", "publish_date": "2021-02-26"}.get(field, "测试值甲乙")
-    context = [("索引号", "index_no", "000014349/2021-00001"), ("公开方式", "disclosure", "主动公开"), ("发布机构", "agency", "测试局")]
+    context = [
+        ("索引号", "index_no", "000014349/2021-00001"),
+        ("公开方式", "disclosure", "主动公开"),
+        ("发布机构", "agency", "测试局"),
+    ]
     items = "".join([f"<li>{lab}：{val}</li>" for lab, f, val in context if f != field][:2])
     block = f"<ul>{items}<li>{label}：{value}</li></ul>"
     parsed = parse_page(_page(block))
@@ -95,7 +112,44 @@ def test_label_and_value_in_one_cell_two_pairs_per_row() -> None:
 
 def test_one_text_line_with_several_labels() -> None:
     parsed = parse_page(_page("<div>索引号: 000014349/2021-00009 公开方式: 主动公开 发布机构: 测试厅</div>"))
-    assert (parsed.index_no, parsed.disclosure, parsed.agency) == ("000014349/2021-00009", "主动公开", "测试厅")
+    assert (parsed.index_no, parsed.disclosure, parsed.agency) == (
+        "000014349/2021-00009",
+        "主动公开",
+        "测试厅",
+    )
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "<ul><li><span>索引号</span><span>000014349/2021-00012</span></li><li><span>发布机构</span><em>测试局</em></li></ul>",
+        "<table><tr><td><strong>索引号</strong>000014349/2021-00012</td><td><strong>发布机构</strong>测试局</td></tr></table>",
+        "<div><b>索引号</b> 000014349/2021-00012 <b>发布机构</b> 测试局</div>",
+        "<div><p>索引号\u3000000014349/2021-00012</p><p>发布机构　测试局</p></div>",
+    ],
+)
+def test_labels_without_colon_marked_by_markup_or_spacing(block: str) -> None:
+    parsed = parse_page(_page(block))
+    assert (parsed.index_no, parsed.agency) == ("000014349/2021-00012", "测试局")
+
+
+def test_vertical_table_labels_over_values() -> None:
+    block = (
+        "<table><tr><th>索引号</th><th>发文字号</th><th>发布日期</th></tr>"
+        "<tr><td>000014349/2021-00013</td><td>测发〔2021〕2号</td><td>2021-03-01</td></tr></table>"
+    )
+    parsed = parse_page(_page(block))
+    assert (parsed.index_no, parsed.doc_no, parsed.publish_date) == (
+        "000014349/2021-00013",
+        "测发〔2021〕2号",
+        "2021-03-01",
+    )
+
+
+def test_labels_inside_sentences_are_not_labels() -> None:
+    parsed = parse_page(_page("<p>本机构发布机构改革方案，索引号码另行公布。</p><p>单位名称：某某</p>"))
+    assert "no_metadata_block" in parsed.flags
+    assert parsed.title == "页面标题"
 
 
 def test_wu_is_literal_and_blank_values_are_null() -> None:
@@ -132,7 +186,9 @@ def test_doc_no_on_a_standalone_line_at_the_top_of_the_body_without_a_block() ->
 
 
 def test_joint_issuers_go_to_co_agencies() -> None:
-    parsed = parse_page(_page("<ul><li>索引号：000014349/2021-00004</li><li>发文机关：甲部、乙局、丙委</li></ul>"))
+    parsed = parse_page(
+        _page("<ul><li>索引号：000014349/2021-00004</li><li>发文机关：甲部、乙局、丙委</li></ul>")
+    )
     assert parsed.agency == "甲部、乙局、丙委"
     assert parsed.co_agencies == ("甲部", "乙局", "丙委")
 
@@ -212,7 +268,10 @@ def test_body_by_text_density_when_no_known_container() -> None:
         "<div class='bottom'>网站地图 联系我们</div></body></html>"
     ).encode()
     parsed = parse_page(raw)
-    assert parsed.body.splitlines() == ["这是一段足够长的正文内容，用于测试文本密度回退。", "第二段正文同样包含许多文字内容。"]
+    assert parsed.body.splitlines() == [
+        "这是一段足够长的正文内容，用于测试文本密度回退。",
+        "第二段正文同样包含许多文字内容。",
+    ]
     assert "body_from_density" in parsed.flags
 
 
@@ -222,7 +281,7 @@ def test_attachment_forms() -> None:
         '<p><a href="/download?fileUrl=tok&amp;fileName=%E4%B9%99.wps">乙</a></p>'
         '<p><a href="/gw?id=3" download="丙.ofd">丙</a></p>'
         "<p><span onclick=\"downloadFj('丁.xlsx','/upload/ding.xlsx')\">丁</span></p>"
-        "<p><a href=\"javascript:void(0)\" onclick=\"window.open('//cdn.example.gov.cn/wu.zip')\">戊</a></p>"
+        '<p><a href="javascript:void(0)" onclick="window.open(\'//cdn.example.gov.cn/wu.zip\')">戊</a></p>'
         '<p><iframe src="/pdfjs/web/viewer.html?file=/upload/ji.pdf"></iframe></p>'
         '<p><a href="file:///C:/Users/x/geng.doc">庚</a> <a href="C:\\docs\\xin.doc">辛</a></p>'
         '<p><a href="page.html">普通链接</a> <a href="files/A.PDF">重复</a></p>'
@@ -239,6 +298,25 @@ def test_attachment_forms() -> None:
     ]
 
 
+def test_gateway_link_named_by_its_text_is_an_attachment() -> None:
+    body = '<p>正文足够长的一段文字内容在这里。</p><p><a href="/servlet/down?id=77">实施细则.docx</a></p>'
+    parsed = parse_page(_page("", body), "https://x.gov.cn/a/b.html")
+    assert [(a.url, a.name) for a in parsed.attachments] == [
+        ("https://x.gov.cn/servlet/down?id=77", "实施细则.docx")
+    ]
+
+
+def test_heading_fallback_skips_the_site_header() -> None:
+    raw = (
+        "<html><head><title>示范县人民政府</title></head><body>"
+        "<div class='header'><h1>示范县人民政府</h1></div>"
+        "<div class='main'><h1>示范县关于做好防汛工作的通知</h1><p>正文内容足够长的一段文字。</p></div></body></html>"
+    ).encode()
+    parsed = parse_page(raw)
+    assert parsed.title == "示范县关于做好防汛工作的通知"
+    assert "title_from_heading" in parsed.flags
+
+
 def test_footer_and_navigation_files_are_not_attachments() -> None:
     raw = _page(
         '<div class="nav"><a href="/report.pdf">年报</a></div>',
@@ -251,7 +329,11 @@ def test_footer_and_navigation_files_are_not_attachments() -> None:
 
 
 def test_bom_and_junk_lines_before_doctype() -> None:
-    raw = codecs.BOM_UTF8 + b"\r\n\r\n  garbage line\n" + _page("<ul><li>索引号：000014349/2021-00006</li></ul>")
+    raw = (
+        codecs.BOM_UTF8
+        + b"\r\n\r\n  garbage line\n"
+        + _page("<ul><li>索引号：000014349/2021-00006</li></ul>")
+    )
     parsed = parse_page(raw)
     assert parsed.index_no == "000014349/2021-00006"
     assert parsed.charset == "utf-8"
@@ -273,13 +355,17 @@ def test_save_as_copy_full_of_injected_scripts() -> None:
 
 
 def test_mislabelled_charset_gbk_bytes_declared_utf8() -> None:
-    page = '<meta charset="utf-8"><ul><li>索引号：000014349/2021-00008</li><li>发布机构：王朱镕办公室</li></ul>'
+    page = (
+        '<meta charset="utf-8"><ul><li>索引号：000014349/2021-00008</li><li>发布机构：王朱镕办公室</li></ul>'
+    )
     parsed = parse_page(page.encode("gbk"), content_type="text/html; charset=utf-8")
     assert parsed.agency == "王朱镕办公室"
     assert parsed.charset == "gb18030"
 
 
-@pytest.mark.parametrize("raw", [b"", b"   \n\t", b"\x00\x00\x00", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>", b"<", b"<!--"])
+@pytest.mark.parametrize(
+    "raw", [b"", b"   \n\t", b"\x00\x00\x00", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>", b"<", b"<!--"]
+)
 def test_degenerate_inputs_give_flagged_records(raw: bytes) -> None:
     parsed = parse_page(raw)
     assert parsed.title is None or isinstance(parsed.title, str)
@@ -296,7 +382,9 @@ def test_deeply_nested_document_does_not_crash() -> None:
 
 
 def test_nul_bytes_inside_text() -> None:
-    parsed = parse_page(_page("<ul><li>索引号：000014349/2021-00011</li></ul>").replace(b"<body>", b"<body>\x00\x00"))
+    parsed = parse_page(
+        _page("<ul><li>索引号：000014349/2021-00011</li></ul>").replace(b"<body>", b"<body>\x00\x00")
+    )
     assert parsed.index_no == "000014349/2021-00011"
 
 

@@ -35,7 +35,24 @@ FUZZ = settings(
 
 PADS = ["", " ", "\u00a0", "\u2002", "\u3000", "&nbsp;", "&ensp;", "\t"]
 COLONS = ["", "：", ":", " : ", "]", "】"]
-TAGS = ["td", "li", "dd", "dt", "div", "p", "span", "b", "label", "font", "th", "tr", "table", "ul", "ol", "dl"]
+TAGS = [
+    "td",
+    "li",
+    "dd",
+    "dt",
+    "div",
+    "p",
+    "span",
+    "b",
+    "label",
+    "font",
+    "th",
+    "tr",
+    "table",
+    "ul",
+    "ol",
+    "dl",
+]
 CHARSETS = ["utf-8", "gbk", "gb2312", "gb18030", "iso-8859-1", "big5", "utf-16", "bogus", "UTF8"]
 
 
@@ -47,7 +64,16 @@ NOISE = [
 ]  # fmt: skip
 
 
-FIXED_VALUES = ["000014349/2021-00001", "国办发〔2018〕128号", "2021年02月26日", "无", "--", "", "：", "主动公开"]
+FIXED_VALUES = [
+    "000014349/2021-00001",
+    "国办发〔2018〕128号",
+    "2021年02月26日",
+    "无",
+    "--",
+    "",
+    "：",
+    "主动公开",
+]
 LABELS = sorted(LABEL_TO_FIELD)
 CONTAINERS = ["div id='zoom'", "div class='TRS_Editor'", "td id='UCAP-CONTENT'", "div", "section"]
 
@@ -104,7 +130,9 @@ def mutated_page(draw: st.DrawFn) -> bytes:
         elif kind == "truncate":
             del data[pos:]
         else:
-            data[pos:pos] = draw(st.sampled_from([b"<table>", b"</td>", b"<li>[", b"\xef\xbb\xbf", b"<div>" * 300]))
+            data[pos:pos] = draw(
+                st.sampled_from([b"<table>", b"</td>", b"<li>[", b"\xef\xbb\xbf", b"<div>" * 300])
+            )
     return bytes(data)
 
 

@@ -20,7 +20,9 @@ def test_document_page_shows_original_labels_text_and_citation(client: FlaskClie
     response = client.get(f"/documents/{doc_id}")
     assert response.status_code == 200
     page = parse(response.data)
-    rows = {text_of(tr.find("th")): text_of(tr.find("td")) for tr in page.iterfind(".//table[@class='meta']//tr")}
+    rows = {
+        text_of(tr.find("th")): text_of(tr.find("td")) for tr in page.iterfind(".//table[@class='meta']//tr")
+    }
     assert rows["发布机构"] == "市财政局"  # AGENCIES[3 % 4]
     assert rows["发文字号"].startswith("绍市政发〔")
     assert rows["索引号"].startswith("11330600002")
@@ -28,17 +30,35 @@ def test_document_page_shows_original_labels_text_and_citation(client: FlaskClie
     assert "本文件编号第3号" in body
     record = client.get(f"/api/documents/{doc_id}").get_json()
     citation = page.find(".//textarea[@id='citation']").text
-    for part in (record["title"], record["agency"], record["doc_no"], record["index_no"], record["url"], record["captured_at"]):
+    for part in (
+        record["title"],
+        record["agency"],
+        record["doc_no"],
+        record["index_no"],
+        record["url"],
+        record["captured_at"],
+    ):
         assert part in citation
     assert "SHA-256" in citation
     assert page.find(".//button[@data-copy-target='citation']") is not None
-    original = page.find(".//a[@href='/documents/%s/original']" % doc_id)
+    original = page.find(f".//a[@href='/documents/{doc_id}/original']")
     assert original is not None
 
 
 def test_api_document_is_the_record_plus_history(client: FlaskClient, corpus: Corpus) -> None:
     data = client.get(f"/api/documents/{corpus.ids['versioned']}").get_json()
-    keys = ["id", "url", "title", "index_no", "agency", "topic", "doc_no", "disclosure", "source", "written_date"]
+    keys = [
+        "id",
+        "url",
+        "title",
+        "index_no",
+        "agency",
+        "topic",
+        "doc_no",
+        "disclosure",
+        "source",
+        "written_date",
+    ]
     keys += ["publish_date", "body", "attachments", "captured_at", "status", "versions", "history"]
     assert list(data) == keys
     assert data["versions"] == 2 and data["doc_no"] == "绍财〔2022〕2号"
@@ -75,7 +95,10 @@ def test_attachments_link_live_and_archived_copies(client: FlaskClient, corpus: 
     links = {a.text: a.get("href") for a in page.iterfind(".//ul[@class='attachments']//a")}
     assert links["预算表.pdf"].startswith("http://gov.example/module/download/")
     pdf_url = links["预算表.pdf"]
-    assert links["存档副本"] == f"{WebSettings(raw_origin='http://127.0.0.1:5001').raw_origin}/captures/{corpus.captures[pdf_url]}"
+    assert (
+        links["存档副本"]
+        == f"{WebSettings(raw_origin='http://127.0.0.1:5001').raw_origin}/captures/{corpus.captures[pdf_url]}"
+    )
 
 
 def test_original_page_frames_the_raw_origin_sandboxed(client: FlaskClient, corpus: Corpus) -> None:
@@ -104,7 +127,12 @@ def test_original_of_an_earlier_capture_and_foreign_captures(client: FlaskClient
 
 
 def test_unknown_documents_are_404_in_html_and_json(client: FlaskClient) -> None:
-    for path in ("/documents/nope", "/documents/nope/original", "/documents/nope/diff", "/documents/" + "x" * 5000):
+    for path in (
+        "/documents/nope",
+        "/documents/nope/original",
+        "/documents/nope/diff",
+        "/documents/" + "x" * 5000,
+    ):
         response = client.get(path)
         assert response.status_code == 404, path
         assert "未找到" in response.get_data(as_text=True)

@@ -25,10 +25,24 @@ def parse(pairs: list[tuple[str, str]]) -> SearchArgs:
 
 def test_parse_keeps_every_filter_and_dedupes_values() -> None:
     args = parse(
-        [("q", " 法治政府 "), ("agency", "市公安局"), ("agency", "市公安局"), ("agency", "市教育局"), ("topic", "公安")]
-        + [("since", "2021-01-01"), ("until", "2021-12-31"), ("date_field", "written"), ("sort", "newest"), ("page", "3")]
+        [
+            ("q", " 法治政府 "),
+            ("agency", "市公安局"),
+            ("agency", "市公安局"),
+            ("agency", "市教育局"),
+            ("topic", "公安"),
+        ]
+        + [
+            ("since", "2021-01-01"),
+            ("until", "2021-12-31"),
+            ("date_field", "written"),
+            ("sort", "newest"),
+            ("page", "3"),
+        ]
     )
-    assert args == SearchArgs("法治政府", ("市公安局", "市教育局"), ("公安",), "2021-01-01", "2021-12-31", "written", "newest", 3)
+    assert args == SearchArgs(
+        "法治政府", ("市公安局", "市教育局"), ("公安",), "2021-01-01", "2021-12-31", "written", "newest", 3
+    )
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,9 @@ def assert_sandboxed(headers) -> None:  # type: ignore[no-untyped-def]
     assert "Server" not in headers
 
 
-def test_every_document_capture_is_served_sandboxed_with_its_charset(raw_client: FlaskClient, corpus: Corpus) -> None:
+def test_every_document_capture_is_served_sandboxed_with_its_charset(
+    raw_client: FlaskClient, corpus: Corpus
+) -> None:
     for key, capture_id in corpus.captures.items():
         if key.startswith("http"):
             continue

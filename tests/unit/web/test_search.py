@@ -4,12 +4,25 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import html5lib
 from flask.testing import FlaskClient
 from webcorpus import Corpus
 
-HIT_KEYS = ["id", "url", "title", "index_no", "agency", "topic", "doc_no", "written_date", "publish_date", "status", "snippet"]
+HIT_KEYS = [
+    "id",
+    "url",
+    "title",
+    "index_no",
+    "agency",
+    "topic",
+    "doc_no",
+    "written_date",
+    "publish_date",
+    "status",
+    "snippet",
+]
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -17,10 +30,10 @@ def parse(body: bytes):  # type: ignore[no-untyped-def]
     return html5lib.parse(body, treebuilder="etree", namespaceHTMLElements=False)
 
 
-def api(client: FlaskClient, qs: str) -> dict:  # type: ignore[type-arg]
+def api(client: FlaskClient, qs: str) -> dict[str, Any]:
     response = client.get("/api/search" + qs)
     assert response.status_code == 200, response.data
-    data: dict = response.get_json()  # type: ignore[type-arg]
+    data: dict[str, Any] = response.get_json()
     return data
 
 
@@ -30,7 +43,11 @@ def test_api_search_has_exactly_the_documented_shape(client: FlaskClient) -> Non
     assert data["total"] > 0 and data["offset"] == 0 and data["limit"] == 20
     assert list(data["hits"][0]) == HIT_KEYS
     assert set(data["facets"]) == {"agency", "topic", "year"}
-    assert all("<mark>" in h["snippet"] for h in data["hits"] if "法治政府" in h["snippet"].replace("<mark>", "").replace("</mark>", ""))
+    assert all(
+        "<mark>" in h["snippet"]
+        for h in data["hits"]
+        if "法治政府" in h["snippet"].replace("<mark>", "").replace("</mark>", "")
+    )
 
 
 def test_facet_counts_cover_all_matches_and_filters_narrow(client: FlaskClient) -> None:
@@ -42,7 +59,9 @@ def test_facet_counts_cover_all_matches_and_filters_narrow(client: FlaskClient) 
     assert police["total"] == everything["facets"]["agency"]["市公安局"]
     assert {h["agency"] for h in police["hits"]} == {"市公安局"}
     two = api(client, "?q=枫桥&agency=市公安局&agency=市教育局")
-    assert two["total"] == everything["facets"]["agency"]["市公安局"] + everything["facets"]["agency"].get("市教育局", 0)
+    assert two["total"] == everything["facets"]["agency"]["市公安局"] + everything["facets"]["agency"].get(
+        "市教育局", 0
+    )
 
 
 def test_date_filter_and_sorts(client: FlaskClient) -> None:
@@ -65,14 +84,18 @@ def test_api_paging_by_offset_and_page(client: FlaskClient) -> None:
     assert not {h["id"] for h in first["hits"]} & {h["id"] for h in second["hits"]}
 
 
-def test_search_page_shows_hits_with_metadata_and_keeps_the_query(client: FlaskClient, corpus: Corpus) -> None:
+def test_search_page_shows_hits_with_metadata_and_keeps_the_query(
+    client: FlaskClient, corpus: Corpus
+) -> None:
     response = client.get("/search?q=法治政府&agency=市公安局")
     assert response.status_code == 200
     doc = parse(response.data)
     assert doc.get("lang") == "zh-CN"
     box = doc.find(".//input[@id='q']")
     assert box is not None and box.get("value") == "法治政府"
-    checked = [i.get("value") for i in doc.iterfind(".//input[@name='agency']") if i.get("checked") is not None]
+    checked = [
+        i.get("value") for i in doc.iterfind(".//input[@name='agency']") if i.get("checked") is not None
+    ]
     assert checked == ["市公安局"]
     hits = doc.findall(".//li[@class='hit']")
     assert hits
@@ -121,7 +144,14 @@ def test_unparseable_query_is_a_friendly_400_page(client: FlaskClient) -> None:
 
 
 def test_api_errors_are_json(client: FlaskClient) -> None:
-    for qs in ("?q=" + "x" * 10_000, "?q=" + "(" * 2000, "?sort=x", "?page=-1", "?limit=1000", "?since=2021-02-30"):
+    for qs in (
+        "?q=" + "x" * 10_000,
+        "?q=" + "(" * 2000,
+        "?sort=x",
+        "?page=-1",
+        "?limit=1000",
+        "?since=2021-02-30",
+    ):
         response = client.get("/api/search" + qs)
         assert response.status_code == 400, qs
         assert response.is_json and response.get_json()["error"]["message"]
@@ -134,11 +164,18 @@ def test_feed_lists_newest_matching_documents(client: FlaskClient, corpus: Corpu
     root = ET.fromstring(response.data)
     entries = root.findall(f"{ATOM}entry")
     assert entries
-    published = [e.findtext(f"{ATOM}published") for e in entries]
+    published = [e.findtext(f"{ATOM}published") or "" for e in entries]
     assert published == sorted(published, reverse=True)
-    first_link = entries[0].find(f"{ATOM}link[@rel='alternate']").get("href")
-    assert first_link.endswith("/documents/" + corpus.ids["recent"])
-    assert root.find(f"{ATOM}link[@rel='self']").get("href").endswith("/feed.atom?q=%E6%9E%AB%E6%A1%A5&agency=%E5%B8%82%E5%85%AC%E5%AE%89%E5%B1%80")
+
+    def href(el: Any, path: str) -> str:
+        link = el.find(path)
+        assert link is not None
+        return str(link.get("href"))
+
+    assert href(entries[0], f"{ATOM}link[@rel='alternate']").endswith("/documents/" + corpus.ids["recent"])
+    assert href(root, f"{ATOM}link[@rel='self']").endswith(
+        "/feed.atom?q=%E6%9E%AB%E6%A1%A5&agency=%E5%B8%82%E5%85%AC%E5%AE%89%E5%B1%80"
+    )
     assert all(e.findtext(f"{ATOM}id") and e.findtext(f"{ATOM}updated") for e in entries)
 
 
@@ -153,7 +190,9 @@ def test_exports_hold_every_match_as_document_records(client: FlaskClient) -> No
     lines = client.get("/export.jsonl?q=公安").get_data(as_text=True).splitlines()
     records = [json.loads(line) for line in lines]
     assert [r["id"] for r in records] == [r["id"] for r in rows]
-    assert {"id", "url", "title", "body", "attachments", "captured_at", "status", "versions"} <= set(records[0])
+    assert {"id", "url", "title", "body", "attachments", "captured_at", "status", "versions"} <= set(
+        records[0]
+    )
 
 
 def test_export_in_batches_up_to_the_cap(make_app, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -82,7 +82,9 @@ def test_debug_is_off_and_errors_show_no_internals(make_app: Callable[..., Flask
     assert "Content-Security-Policy" in response.headers
 
 
-def test_unsafe_route_exists_only_when_asked_and_is_unprotected(make_app: Callable[..., Flask], corpus: Corpus) -> None:
+def test_unsafe_route_exists_only_when_asked_and_is_unprotected(
+    make_app: Callable[..., Flask], corpus: Corpus
+) -> None:
     path = "/test-only/unsafe-original/" + corpus.ids["doc1"]
     assert make_app().test_client().get(path).status_code == 404
     response = make_app(unsafe=True).test_client().get(path)
@@ -98,7 +100,9 @@ def test_unsafe_routes_cannot_be_enabled_by_settings() -> None:
         WebSettings.from_mapping({"enable_unsafe_test_routes": True})
 
 
-@pytest.mark.parametrize("query", ["?q=" + "x" * 10_000, "?q=" + "(" * 2000, "?q=" + "\"" * 300, "?q=*:*", "?q=a*"])
+@pytest.mark.parametrize(
+    "query", ["?q=" + "x" * 10_000, "?q=" + "(" * 2000, "?q=" + '"' * 300, "?q=*:*", "?q=a*"]
+)
 def test_query_abuse_never_500(client: FlaskClient, query: str) -> None:
     for path in ("/search", "/api/search", "/feed.atom", "/export.csv"):
         response = client.get(path + query)

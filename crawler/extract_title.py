@@ -1,0 +1,118 @@
+"""The document's title: the full one, never a truncated list label, and flagged when only guessed.
+
+Why this order: the block's 标题/名称 is what the agency registered; the 2017 `ArticleTitle` meta tag is the
+uniform source but is sometimes cut with an ellipsis (then the page's own heading that continues it wins);
+Hanweb template markers bracket the title in the HTML; headings and `<title>` (minus the site name) are
+guesses and say so in `flags`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crawler.labels import Cell, squash
+
+_TITLE_SEPARATORS = re.compile(r"\s*(?:[|｜_]|--|——|—|–|\s-\s)\s*")
+_ELLIPSIS = re.compile(r"(…+|\.{3,}|。{3,})$")
+_TEMPLATE_TITLE = re.compile(
+    r"<!--\s*<\$\[标题[^\]]*\]>\s*begin\s*-->(.{0,2000}?)<!--\s*<\$\[标题[^\]]*\]>\s*end\s*-->", re.S
+)
+_TAGS = re.compile(r"<[^>]*>")
+_FURNITURE = re.compile(
+    r"(^|[\s_-])(header|head|logo|nav|navbar|menu|top|banner|site|foot|footer)([\s_-]|$)", re.I
+)
+_HEADING_ATTR = re.compile(r"title|biaoti|bt_|headline", re.I)
+_HEADING_ATTR_EXCLUDE = re.compile(r"subtitle|sub-title|fu-title|title_?bar|site|logo|column|lanmu", re.I)
+
+
+def _clean_title(text: str | None) -> str | None:
+    if not text:
+        return None
+    value = squash(text)
+    return value if len(value) >= 2 else None
+
+
+def _title_tag_text(root: Any) -> str | None:
+    for el in root.iter("title"):
+        return _clean_title(el.text_content())
+    return None
+
+
+def _strip_site_suffix(title: str) -> str:
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p.strip()]
+    if len(parts) > 1:
+        return max(parts, key=len).strip()
+    words = title.split(" ")
+    if len(words) > 1 and len(words[-1]) >= 2 * max(len(w) for w in words[:-1]):
+        return words[-1]  # "江西省人民政府 政策文件 <title>": site and column first
+    return title
+
+
+def _in_page_furniture(el: Any) -> bool:
+    """Site headers, logos and navigation carry h1s with the site's name, not the document's."""
+    node = el
+    for _ in range(8):
+        if node is None:
+            return False
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if tag in {"header", "nav", "footer"} or _FURNITURE.search(attrs):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _headings(root: Any, site_name: str | None) -> list[str]:
+    found: list[str] = []
+    for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "ucaptitle"):
+        tag = el.tag
+        attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if tag in {"h1", "h2", "h3", "ucaptitle"} or (
+            _HEADING_ATTR.search(attrs) and not _HEADING_ATTR_EXCLUDE.search(attrs)
+        ):
+            text = _clean_title(el.text_content())
+            if text and 4 <= len(text) <= 200 and text != site_name and not _in_page_furniture(el):
+                found.append(text)
+    return found
+
+
+def choose_title(
+    block_title: str | None,
+    metas: dict[str, str],
+    raw_text: str,
+    root: Any,
+    cells: list[Cell],
+    flags: list[str],
+) -> str | None:
+    if block_title:
+        return block_title
+    title_tag = _title_tag_text(root)
+    headings = _headings(root, metas.get("sitename"))
+    meta_title = _clean_title(metas.get("articletitle"))
+    if meta_title:
+        stem = _ELLIPSIS.sub("", meta_title)
+        if stem != meta_title:  # truncated: a heading or line that continues it is the full title
+            texts = [*headings, *(c.text for c in cells), title_tag or ""]
+            longer = [t for t in texts if t.startswith(stem) and len(stem) < len(t) <= 200]
+            if longer:
+                return _strip_site_suffix(longer[0]) if longer[0] == title_tag else longer[0]
+        return meta_title
+    marker = _TEMPLATE_TITLE.search(raw_text)
+    if marker:
+        text = _clean_title(_TAGS.sub("", marker.group(1)))
+        if text:
+            return text
+    if headings:
+        if title_tag:
+            inside = [h for h in headings if h in title_tag]
+            if inside:
+                flags.append("title_from_heading")
+                return max(inside, key=len)
+        flags.append("title_from_heading")
+        return headings[0]
+    if title_tag:
+        flags.append("title_from_title_tag")
+        return _strip_site_suffix(title_tag)
+    flags.append("no_title")
+    return None

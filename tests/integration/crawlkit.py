@@ -1,0 +1,159 @@
+"""Real crawls of the demo site into a tmp data dir, for the archive's end-to-end tests (issue 5).
+
+The site is served once per test through a `SiteSwitch`, so a later crawl sees the same host and port (the same
+URLs, hence the same documents) while the test swaps in a changed site or makes chosen paths answer 412/503.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gzip
+import hashlib
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import Archive, ArchiveSettings, Catalogue, DataDir
+from crawler import CrawlSettings, CrawlSummary, crawl
+from gongkai.demo.server import RunningSite, serve_site
+from gongkai.demo.site import DemoResponse, DemoSite
+
+# Loopback and our own site: tiny delays keep the politeness code paths alive without making tests slow.
+FAST = CrawlSettings(
+    delay_s=0.002,
+    jitter=0.1,
+    connect_timeout_s=2.0,
+    read_timeout_s=2.0,
+    total_deadline_s=5.0,
+    attachment_deadline_s=5.0,
+    backoff_base_s=0.01,
+    max_retry_after_s=2.0,
+    user_agent="gongkai-test/0.1 (+https://example.org/gongkai-contact)",
+)
+
+_BLOCK_PAGE = b"<html><head><title>412</title></head><body>Access denied by WAF</body></html>"
+
+
+class SiteSwitch(DemoSite):
+    """A DemoSite whose answers come from `current`, plus per-path forced statuses (412 block, 503 failure)."""
+
+    def __init__(self, site: DemoSite) -> None:
+        super().__init__(seed=site.seed, n_docs=site.n_docs, added=site.added)
+        self.current = site
+        self.forced: dict[str, int] = {}
+
+    def switch(self, site: DemoSite, forced: Mapping[str, int] | None = None) -> None:
+        self.current = site
+        self.forced = dict(forced or {})
+
+    def respond(
+        self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes = b""
+    ) -> DemoResponse:
+        status = self.forced.get(path_qs.split("?")[0])
+        if status is not None and path_qs != "/robots.txt":
+            page = _BLOCK_PAGE if status == 412 else b"<html><body>Service Unavailable</body></html>"
+            headers_out = [("Server", "nginx"), ("Content-Type", "text/html"), ("Content-Length", str(len(page)))]
+            return DemoResponse(status, headers_out, b"" if method.upper() == "HEAD" else page)
+        return self.current.respond(method, path_qs, headers, body)
+
+
+@contextmanager
+def served(site: DemoSite) -> Iterator[tuple[RunningSite, SiteSwitch]]:
+    """Serve `site` on 127.0.0.1 port 0 behind a SiteSwitch."""
+    switch = SiteSwitch(site)
+    with serve_site(switch, host="127.0.0.1", port=0) as srv:
+        yield srv, switch
+
+
+def seeds(srv: RunningSite, site: DemoSite) -> list[str]:
+    return [srv.url + path for path in site.seed_paths]
+
+
+def crawl_into(
+    root: Path,
+    seed_urls: list[str],
+    *,
+    settings: CrawlSettings | None = None,
+    archive_settings: ArchiveSettings | None = None,
+    **changes: Any,
+) -> CrawlSummary:
+    """One complete crawl run into the data dir at `root` (created if needed); the archive is closed after."""
+    data_dir = DataDir(root).ensure()
+    run_settings = dataclasses.replace(settings or FAST, **changes)
+    with Archive.open(data_dir, archive_settings) as archive:
+        return crawl(seed_urls, archive=archive, state_dir=data_dir.crawl_dir, settings=run_settings)
+
+
+def warc_paths(root: Path) -> list[Path]:
+    """Every WARC file of the data dir (closed and open), in name order."""
+    return sorted(p for p in DataDir(root).warcs_dir.glob("*.warc.gz*") if not p.name.startswith("."))
+
+
+def warc_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in warc_paths(root))
+
+
+def warc_record_types(root: Path) -> Counter[str]:
+    """Record types over all WARC files, read by warcio (an independent reader, not our own parser)."""
+    counts: Counter[str] = Counter()
+    for path in warc_paths(root):
+        with open(path, "rb") as fp:
+            for record in ArchiveIterator(fp):
+                counts[record.rec_type] += 1
+    return counts
+
+
+@contextmanager
+def catalogue(root: Path) -> Iterator[Catalogue]:
+    cat = Catalogue(DataDir(root).catalogue_path, readonly=True)
+    try:
+        yield cat
+    finally:
+        cat.close()
+
+
+def captures(root: Path) -> list[dict[str, Any]]:
+    with catalogue(root) as cat:
+        return list(cat.iter_captures())
+
+
+def path_of(url: str) -> str:
+    """The path and query of an absolute http URL (the key the DemoSite routes on)."""
+    rest = url.split("://", 1)[1]
+    slash = rest.find("/")
+    return "/" if slash < 0 else rest[slash:]
+
+
+def decoded_body(body: bytes, encoding: str | None) -> bytes:
+    """Undo a gzip Content-Encoding (the demo site never sends one, but a WARC may hold one)."""
+    if encoding and encoding.strip().lower() in ("gzip", "x-gzip"):
+        return gzip.decompress(body)
+    return body
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the archive held after one crawl: enough to tell what the next crawl added."""
+
+    warc_bytes: int
+    max_capture_id: int
+    record_types: Counter[str]
+    documents: int
+    versions: int
+
+
+def snapshot(root: Path) -> Snapshot:
+    with catalogue(root) as cat:
+        max_id = int(cat.conn.execute("SELECT COALESCE(MAX(capture_id), 0) FROM captures").fetchone()[0])
+        versions = int(cat.conn.execute("SELECT COUNT(*) FROM versions").fetchone()[0])
+        documents = cat.count_documents()
+    return Snapshot(warc_bytes(root), max_id, warc_record_types(root), documents, versions)
