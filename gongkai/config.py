@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +75,11 @@ def load_config(
     for section, values in (overrides or {}).items():
         layers[section].update({k: v for k, v in values.items() if v is not None})
     built = {section: _build(cls, layers[section], section) for section, cls in SECTIONS.items()}
-    return Config(data_dir=DataDir(data_dir), **built)
+    root = DataDir(data_dir)
+    if built["index"].jieba_cache_dir is None:
+        # jieba's cache belongs in the data dir, never in the shared temp directory (TESTPLAN finding 6).
+        built["index"] = dataclasses.replace(built["index"], jieba_cache_dir=root.jieba_cache_dir)
+    return Config(data_dir=root, **built)
 
 
 def settings_table() -> list[tuple[str, str, Any]]:
@@ -90,43 +95,54 @@ def settings_table() -> list[tuple[str, str, Any]]:
 
 
 def _build(cls: type, values: Mapping[str, Any], section: str) -> Any:
-    defaults = cls()
+    """Coerce raw values to the declared types, then let the layer's own `from_mapping` validate them."""
+    hints = typing.get_type_hints(cls)
     known = {f.name for f in dataclasses.fields(cls)}
     changes: dict[str, Any] = {}
     for name, value in values.items():
         if name not in known:
             raise ConfigError(f"unknown setting {section}.{name}")
-        changes[name] = _coerce(value, getattr(defaults, name), f"{section}.{name}")
-    return dataclasses.replace(defaults, **changes)
-
-
-def _coerce(value: Any, default: Any, name: str) -> Any:
-    """Turn an environment string (or TOML value) into the type of the setting's default."""
-    if not isinstance(value, str) or isinstance(default, str):
-        if isinstance(default, tuple) and isinstance(value, list):
-            return tuple(value)
-        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
-        return value
+        changes[name] = _coerce(value, hints[name], f"{section}.{name}")
     try:
-        if isinstance(default, bool):
-            if value.lower() in ("1", "true", "yes", "on"):
+        return cls.from_mapping(changes)  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"[{section}] {exc}") from exc
+
+
+def _coerce(value: Any, hint: Any, name: str) -> Any:
+    """Turn an environment string (or a TOML value) into the declared type of the setting."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    optional = type(None) in typing.get_args(hint)
+    target = args[0] if optional and len(args) == 1 else hint
+    origin = typing.get_origin(target)
+    if optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none"))):
+        return None
+    try:
+        if origin is tuple:
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(item).strip() for item in items if str(item).strip())
+        if target is bool:
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in ("1", "true", "yes", "on"):
                 return True
-            if value.lower() in ("0", "false", "no", "off"):
+            if str(value).lower() in ("0", "false", "no", "off"):
                 return False
             raise ValueError(value)
-        if isinstance(default, int):
+        if target is int and not isinstance(value, bool):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
             return int(value)
-        if isinstance(default, float):
+        if target is float and not isinstance(value, bool):
             return float(value)
-        if isinstance(default, tuple):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        if isinstance(default, Path):
+        if target is Path:
             return Path(value)
-        if default is None:
-            return value
-    except ValueError as exc:
-        raise ConfigError(f"setting {name}: cannot read {value!r} as {type(default).__name__}") from exc
+        if target is str:
+            return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"setting {name}: cannot read {value!r} as {getattr(target, '__name__', target)}"
+        ) from exc
     return value
 
 

@@ -22,6 +22,8 @@ FIELD_LABELS: dict[str, str] = {
     "keywords": "主题词",
     "validity": "有效性",
     "unified_no": "统一编号",
+    "body": "正文",
+    "attachments": "附件",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,16 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict:
     flaky = base.documents[5].path
     throttled = base.documents[6].path
     sim = GovSim(base=base, flaky_paths=frozenset({flaky}), throttled_paths=frozenset({throttled}))
-    with serve_govsim(sim) as srv:
-        summary = run_crawl([srv.url + "/", srv.url + "/patho/index.html"], root)
-        hits = srv.hits()
+    # The server shares the interpreter with the crawler: a short switch interval lets its thread take its
+    # end-of-response timestamp right after the last write instead of waiting for the crawler to yield the GIL.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-4)
+    try:
+        with serve_govsim(sim) as srv:
+            summary = run_crawl([srv.url + "/", srv.url + "/patho/index.html"], root)
+            hits = srv.hits()
+    finally:
+        sys.setswitchinterval(interval)
     return {"root": root, "site": base, "url": srv.url, "summary": summary, "hits": hits, "flaky": flaky,
             "throttled": throttled}
 

@@ -41,3 +41,22 @@ def test_bad_settings_are_clear_errors(tmp_path: Path, toml: str, env: dict[str,
     (tmp_path / "gongkai.toml").write_text(toml, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path, env)
+
+
+def test_environment_strings_take_the_declared_types(tmp_path: Path) -> None:
+    cfg = load_config(
+        tmp_path,
+        {
+            "GONGKAI_CRAWLER_MAX_PAGES": "7",
+            "GONGKAI_CRAWLER_FETCH_ATTACHMENTS": "no",
+            "GONGKAI_INDEX_PROCS": "2",
+        },
+    )
+    assert cfg.crawler.max_pages == 7
+    assert cfg.crawler.fetch_attachments is False
+    assert cfg.index.procs == 2
+
+
+def test_jieba_cache_lives_in_the_data_dir(tmp_path: Path) -> None:
+    cfg = load_config(tmp_path, {})
+    assert cfg.index.jieba_cache_dir == tmp_path / "cache" / "jieba"

@@ -182,3 +182,31 @@ def test_blocked_capture_cannot_become_a_document(archive: Archive) -> None:
 
     with pytest.raises(ArchiveError):
         archive.upsert_document(_capture(archive, status=412, kind="blocked"), Parsed(title="安全验证"), URL)
+
+
+def test_move_with_new_text_is_changed_and_moved(archive: Archive) -> None:
+    first = archive.upsert_document(_capture(archive), make_parsed(), URL)
+    new_url = "http://gov.example/new/1.html"
+    change = archive.upsert_document(
+        _capture(archive, url=new_url, body="b"), make_parsed(body="新正文"), new_url
+    )
+    assert (change.doc_id, change.change, change.moved, change.version) == (first.doc_id, "changed", True, 2)
+    kinds = [e["kind"] for e in archive.catalogue.document_history(first.doc_id)["events"]]
+    assert kinds == ["new", "changed", "moved"]
+    assert archive.catalogue.document_history(first.doc_id)["versions"][1]["url"] == new_url
+
+
+def test_reappearing_removed_document_is_restored_by_upsert(archive: Archive) -> None:
+    doc = archive.upsert_document(_capture(archive), make_parsed(), URL)
+    for _ in range(2):
+        archive.record_check(URL, _capture(archive, status=404))
+    assert archive.catalogue.get_document(doc.doc_id).status == "removed"
+    again = archive.upsert_document(_capture(archive), make_parsed(), URL)
+    assert again.restored and again.change == "unchanged" and again.seq > doc.seq
+    restored = archive.catalogue.get_document(doc.doc_id)
+    assert restored.status == "live" and restored.removed_at is None
+    assert archive.catalogue.document_history(doc.doc_id)["events"][-1]["kind"] == "restored"
+
+
+def test_check_of_unknown_url_is_ignored(archive: Archive) -> None:
+    assert archive.record_check("http://gov.example/unknown", _capture(archive, status=404)) is None
