@@ -294,4 +294,5 @@ def document_from_row(row: sqlite3.Row) -> Document:
         capture_id=row["capture_id"],
         sha256=row["sha256"],
         fields=Parsed.from_json(json.loads(row["fields_json"])),
+        last_seen_at=row["last_seen_at"],
     )

@@ -107,6 +107,7 @@ class Exchange:
     http_version: str = "HTTP/1.1"
     method: str = "GET"
     request_headers: tuple[tuple[str, str], ...] = ()
+    request_body: bytes = b""  # a POST form (Hanweb dataproxy.jsp), archived in the request record
     response_headers: tuple[tuple[str, str], ...] = ()
     wire_body: bytes = b""
     content: bytes = b""
@@ -167,6 +168,7 @@ class Document:
     capture_id: int
     sha256: str | None
     fields: Parsed = field(default_factory=Parsed)
+    last_seen_at: str | None = None  # last time the page answered with the document (a removal keeps it)
 
     def to_record(self) -> dict[str, Any]:
         """The public document record of INTERFACES.md."""

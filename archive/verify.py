@@ -101,6 +101,7 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
             report.problems.append(Problem(None, None, f"catalogue integrity_check: {integrity}"))
         rows = list(catalogue.iter_captures(located_only=True))
         files = catalogue.warc_files()
+    originals = {int(r["capture_id"]): r for r in rows if r["record_type"] == "response"}
     by_file: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_file.setdefault(row["warc_file"], []).append(row)
@@ -113,7 +114,7 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
         report.files += 1
         before = len(report.problems)
         file_rows = by_file.get(name, [])
-        _verify_file(path, name, file_rows, files.get(name), report)
+        _verify_file(path, name, file_rows, files.get(name), originals, report)
         if writer_active and path.name.endswith(OPEN_SUFFIX):
             # A crawl is appending: records past the catalogued end may still be in flight (written, not yet
             # committed, or half written). Only what the catalogue acknowledged is judged.
@@ -126,7 +127,12 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
 
 
 def _verify_file(
-    path: Path, name: str, rows: list[dict[str, Any]], file_row: dict[str, Any] | None, report: VerifyReport
+    path: Path,
+    name: str,
+    rows: list[dict[str, Any]],
+    file_row: dict[str, Any] | None,
+    originals: dict[int, dict[str, Any]],
+    report: VerifyReport,
 ) -> None:
     is_closed = not path.name.endswith(OPEN_SUFFIX)
     expected_ids: dict[int, tuple[str, dict[str, Any]]] = {}  # offset -> (role, row)
@@ -158,7 +164,7 @@ def _verify_file(
             )
     with open(path, "rb") as fp:
         for row in rows:
-            _check_row(fp, name, row, members, report)
+            _check_row(fp, name, row, members, originals, report)
 
 
 def _scan(
@@ -263,6 +269,7 @@ def _check_row(
     name: str,
     row: dict[str, Any],
     members: dict[int, tuple[Member, WarcRecord | None]],
+    originals: dict[int, dict[str, Any]],
     report: VerifyReport,
 ) -> None:
     targets = [("main", row["warc_offset"], row["warc_length"], row["record_id"], row["record_sha256"])]
@@ -314,6 +321,32 @@ def _check_row(
                 )
         if role == "main" and row["record_type"] == "response" and not row["truncated"] and row["sha256"]:
             _check_content_sha256(row, offset, record, report)
+        if role == "main" and row["record_type"] == "revisit":
+            _check_revisit(row, offset, record, originals, report)
+
+
+def _check_revisit(
+    row: dict[str, Any],
+    offset: int,
+    record: WarcRecord,
+    originals: dict[int, dict[str, Any]],
+    report: VerifyReport,
+) -> None:
+    """A revisit is only evidence with its original: it must exist and match what the revisit says of it."""
+    original = originals.get(row["refers_to"]) if row["refers_to"] is not None else None
+    if original is None:
+        report.problems.append(_row_problem(row, offset, "revisit's original capture is not in the archive"))
+        return
+    expected = {
+        "WARC-Refers-To-Target-URI": warc_uri(original["final_url"]),
+        "WARC-Refers-To-Date": original["captured_at"],
+        "WARC-Payload-Digest": original["payload_digest"],
+    }
+    for header, want in expected.items():
+        if record.header(header) != want:
+            report.problems.append(
+                _row_problem(row, offset, f"revisit's {header} does not match its original")
+            )
 
 
 def _check_content_sha256(row: dict[str, Any], offset: int, record: WarcRecord, report: VerifyReport) -> None:

@@ -306,8 +306,8 @@ class WarcStore:
         return self._writer.create_warc_record(
             warc_uri(exchange.final_url),
             "request",
-            payload=io.BytesIO(b""),
-            length=0,
+            payload=io.BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
             warc_headers_dict={
                 "WARC-Date": date,
                 "WARC-Concurrent-To": main.rec_headers.get_header("WARC-Record-ID"),

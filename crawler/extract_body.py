@@ -110,8 +110,14 @@ def body_lines(container: Any) -> list[str]:
     return lines
 
 
-def _text_length(el: Any) -> int:
-    return sum(len(t.strip()) for t in el.itertext())
+def _has_text(el: Any, minimum: int) -> bool:
+    """At least `minimum` visible characters; stops early (wrappers nest hundreds deep on bad pages)."""
+    total = 0
+    for piece in el.itertext():
+        total += len(piece.strip())
+        if total >= minimum:
+            return True
+    return False
 
 
 def find_container(root: Any) -> Any | None:
@@ -119,7 +125,7 @@ def find_container(root: Any) -> Any | None:
     for selectors, minimum in ((BODY_SELECTORS, 1), (GENERIC_SELECTORS, _MIN_BODY_CHARS)):
         for kind, name in selectors:
             for el in root.xpath(_xpath_for(kind, name)):
-                if _tag_ok(el) and _text_length(el) >= minimum and not _holds_block(el):
+                if _tag_ok(el) and _has_text(el, minimum) and not _holds_block(el):
                     return el
     return None
 
@@ -152,7 +158,7 @@ def densest_block(root: Any) -> Any | None:
         if length < 10:
             continue
         link_chars = (
-            sum(len("".join((a.text_content() or "").split())) for a in el.iter("a")) if el.tag == "p" else 0
+            sum(len("".join(("".join(a.itertext())).split())) for a in el.iter("a")) if el.tag == "p" else 0
         )
         target = parent
         scores[target] = scores.get(target, 0) + max(0, length - 2 * link_chars)

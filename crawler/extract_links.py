@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
 
 from archive.models import Attachment
-from crawler.labels import squash
+from crawler.labels import short_text, squash
 
 EXTENSIONS = frozenset("pdf doc docx wps xls xlsx et ofd zip rar 7z ppt pptx txt csv".split())
 _NAME_PARAMS = frozenset({"filename", "name", "file", "downloadname", "title", "fname", "fileurl", "path"})
@@ -103,7 +103,7 @@ def find_attachments(root: Any, url: str | None) -> tuple[Attachment, ...]:
             continue
         ext, query_name = _url_extension(href)
         download = el.get("download")
-        text = squash("".join(el.itertext()))
+        text = squash(short_text(el, 300))
         if ext is None and not (_extension(download) or _extension(text) or _extension(el.get("title"))):
             continue  # a gateway link counts when its download name, text or title names a file
         if _in_skipped_area(el):

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from crawler.labels import Cell, squash
+from crawler.labels import Cell, short_text, squash
 
 _TITLE_SEPARATORS = re.compile(r"\s*(?:[|｜_]|--|——|—|–|\s-\s)\s*")
 _ELLIPSIS = re.compile(r"(…+|\.{3,}|。{3,})$")
-_TEMPLATE_TITLE = re.compile(
-    r"<!--\s*<\$\[标题[^\]]*\]>\s*begin\s*-->(.{0,2000}?)<!--\s*<\$\[标题[^\]]*\]>\s*end\s*-->", re.S
-)
+_TEMPLATE_BEGIN = re.compile(r"<!--\s*<\$\[标题[^\]]{0,20}\]>\s*begin\s*-->")
+_TEMPLATE_END = re.compile(r"<!--\s*<\$\[标题[^\]]{0,20}\]>\s*end\s*-->")
 _TAGS = re.compile(r"<[^>]*>")
 _FURNITURE = re.compile(
     r"(^|[\s_-])(header|head|logo|nav|navbar|menu|top|banner|site|foot|footer)([\s_-]|$)", re.I
@@ -35,7 +34,7 @@ def _clean_title(text: str | None) -> str | None:
 
 def _title_tag_text(root: Any) -> str | None:
     for el in root.iter("title"):
-        return _clean_title(el.text_content())
+        return _clean_title(short_text(el, 1000))
     return None
 
 
@@ -63,6 +62,17 @@ def _in_page_furniture(el: Any) -> bool:
     return False
 
 
+def _template_title(raw_text: str) -> str | None:
+    """Hanweb's `<!--<$[标题名称(html)]>begin-->…<!--…end-->`; bounded, a page may repeat the opener."""
+    for begin in list(_TEMPLATE_BEGIN.finditer(raw_text, 0, 1_000_000))[:3]:
+        end = _TEMPLATE_END.search(raw_text, begin.end(), begin.end() + 2000)
+        if end:
+            text = _clean_title(_TAGS.sub("", raw_text[begin.end() : end.start()]))
+            if text:
+                return text
+    return None
+
+
 def _headings(root: Any, site_name: str | None) -> list[str]:
     found: list[str] = []
     for el in root.iter("h1", "h2", "h3", "div", "p", "td", "span", "ucaptitle"):
@@ -71,7 +81,7 @@ def _headings(root: Any, site_name: str | None) -> list[str]:
         if tag in {"h1", "h2", "h3", "ucaptitle"} or (
             _HEADING_ATTR.search(attrs) and not _HEADING_ATTR_EXCLUDE.search(attrs)
         ):
-            text = _clean_title(el.text_content())
+            text = _clean_title(short_text(el, 400))
             if text and 4 <= len(text) <= 200 and text != site_name and not _in_page_furniture(el):
                 found.append(text)
     return found
@@ -98,11 +108,9 @@ def choose_title(
             if longer:
                 return _strip_site_suffix(longer[0]) if longer[0] == title_tag else longer[0]
         return meta_title
-    marker = _TEMPLATE_TITLE.search(raw_text)
+    marker = _template_title(raw_text)
     if marker:
-        text = _clean_title(_TAGS.sub("", marker.group(1)))
-        if text:
-            return text
+        return marker
     if headings:
         if title_tag:
             inside = [h for h in headings if h in title_tag]

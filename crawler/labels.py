@@ -106,6 +106,18 @@ def squash(text: str) -> str:
     return _RUNS.sub(" ", text).strip(" \u3000")
 
 
+def short_text(el: Any, limit: int) -> str:
+    """The element's text up to about `limit` characters: bounded work on huge or deeply nested pages."""
+    parts: list[str] = []
+    total = 0
+    for piece in el.itertext():
+        parts.append(piece[: limit + 1 - total])
+        total += len(piece)
+        if total > limit:
+            break
+    return "".join(parts)
+
+
 def normalise_label(label: str) -> str:
     """NFKC, padding removed (spaces, NBSP, U+2000-U+200B, U+3000), brackets and a trailing colon stripped."""
     text = _LABEL_SPACES.sub("", unicodedata.normalize("NFKC", label))
@@ -211,9 +223,9 @@ def unfold_vertical_tables(root: Any, body: Any | None) -> None:
         if body is not None and any(ancestor is body for ancestor in row.iterancestors()):
             continue  # tables in the body are text, left as written
         values = [c for c in following if _tag(c) in {"td", "th"}]
-        if len(values) != len(cells) or not all(_is_label_text(c.text_content()) for c in cells):
+        if len(values) != len(cells) or not all(_is_label_text(short_text(c, 40)) for c in cells):
             continue
-        if any(_is_label_text(v.text_content()) for v in values):
+        if any(_is_label_text(short_text(v, 40)) for v in values):
             continue
         for label_cell, value_cell in zip(cells, values, strict=True):
             label_cell.addnext(value_cell)
@@ -241,7 +253,8 @@ def clean_value(value: str) -> str | None:
     return None if text in _BLANK_VALUES else text
 
 
-def _accept_hit(text: str, match: re.Match[str], after_hit: bool) -> bool:
+def _accept_hit(text: str, match: re.Match[str], after_hit: bool, lead: int, tail: int) -> bool:
+    """`lead`/`tail`: where the cell's text starts and ends without surrounding spaces (computed once)."""
     start = match.start()
     norm = normalise_label(match.group("label"))
     bracketed = bool(match.group("open") and match.group("close"))
@@ -249,10 +262,9 @@ def _accept_hit(text: str, match: re.Match[str], after_hit: bool) -> bool:
     gap = text[match.end("label") : match.end()]
     # The label is a whole inline element (<b>发文机关</b>value): a boundary counts as a colon.
     ends_element = SEP in gap
-    if start == 0 or not text[:start].strip():  # str.strip() also removes SEP
-        rest = text[match.end() :].strip()
+    if start <= lead:
         spaced = len(norm) >= 3 and any(ch.isspace() for ch in gap)  # "索引号　0000…" at the start of a cell
-        return colon or bracketed or ends_element or spaced or not rest
+        return colon or bracketed or ends_element or spaced or match.end() >= tail
     if not (colon or bracketed or (ends_element and text[start - 1] == SEP)):
         return False
     before = text[start - 1]
@@ -262,8 +274,10 @@ def _accept_hit(text: str, match: re.Match[str], after_hit: bool) -> bool:
 
 def _hits(text: str) -> list[re.Match[str]]:
     hits: list[re.Match[str]] = []
+    lead = len(text) - len(text.lstrip())  # str.strip() also removes SEP
+    tail = len(text.rstrip())
     for match in _HIT.finditer(text):
-        if len(normalise_label(match.group("label"))) <= _MAX_LABEL and _accept_hit(text, match, bool(hits)):
+        if len(normalise_label(match.group("label"))) <= _MAX_LABEL and _accept_hit(text, match, bool(hits), lead, tail):
             hits.append(match)
     return hits
 

@@ -145,7 +145,7 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
     elif fresh:
         writer = FastSegmentWriter(ix, timeout=settings.lock_timeout_s)
     else:
-        writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb)
+        writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb, compound=False)
     count = 0
     last = 0
     try:

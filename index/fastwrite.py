@@ -41,6 +41,7 @@ def fast_codec() -> W3Codec:
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs.setdefault("codec", fast_codec())
+        kwargs.setdefault("compound", False)  # readers open segment files directly instead of copying parts
         super().__init__(ix, **kwargs)
         self._terms: dict[tuple[str, bytes], list[Any]] = {}
         self._lens: dict[str, dict[int, int]] = {}

@@ -67,7 +67,7 @@ def build_schema(cache_dir: Path | None, user_dictionary: Path | None, title_boo
     ana = ProjectAnalyzer(cache_dir, user_dictionary)
     sortable = fields.ID(stored=True, sortable=True)
     return fields.Schema(
-        id=fields.ID(stored=True, unique=True),
+        id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.STORED(),
         title=WordField(ana, field_boost=title_boost),
         title_ng=BigramField(ana, field_boost=title_boost),

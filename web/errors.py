@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive import CaptureNotFound, DocumentNotFound
+from archive import ArchiveError, CaptureNotFound, DocumentNotFound
 from index import IndexBusy, IndexMissing, QueryError
 
 from .queryargs import ArgsError
@@ -55,6 +55,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CaptureNotFound)
     def _capture(exc: CaptureNotFound) -> Response:
         return error_response(404, "档案中没有这次抓取。")
+
+    @app.errorhandler(ArchiveError)
+    def _archive(exc: ArchiveError) -> Response:
+        # A missing or not yet migrated catalogue: the operator's problem, not the user's; details go to the log.
+        logger.warning("archive unavailable: %s", exc)
+        return error_response(503, "存档暂时无法读取，请稍后再试。")
 
     @app.errorhandler(IndexBusy)
     def _busy(exc: IndexBusy) -> Response:

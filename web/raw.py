@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from flask import Flask, Response
 
-from archive import Capture, CaptureNotFound, DataDir
+from archive import ArchiveError, Capture, CaptureNotFound, DataDir
 
 from .resources import WebContext, get_catalogue, install_context, read_capture
 from .security import add_raw_headers
@@ -91,6 +91,10 @@ def make_raw_app(settings: WebSettings, *, data_dir: DataDir) -> Flask:
     @app.errorhandler(CaptureNotFound)
     def _missing(exc: CaptureNotFound) -> Response:
         return _text_error(404, "archived capture not found / 没有这次抓取")
+
+    @app.errorhandler(ArchiveError)
+    def _archive(exc: ArchiveError) -> Response:
+        return _text_error(503, "archive unavailable / 存档暂时无法读取")
 
     @app.errorhandler(404)
     def _not_found(exc: Exception) -> Response:

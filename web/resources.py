@@ -11,8 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 
-from archive import Capture, Catalogue, DataDir, RawResponse
-from archive.store import read_raw  # TODO: import from archive once its __init__ re-exports read_raw
+from archive import Capture, Catalogue, DataDir, RawResponse, read_raw
 from index import IndexSettings, Searcher
 
 from .settings import WebSettings

@@ -58,6 +58,7 @@ def _chart(search: SearchArgs, page: SearchPage) -> Chart | None:
 
 def _page_context(search: SearchArgs, page: SearchPage | None, message: str | None) -> dict[str, Any]:
     settings = web_context().settings
+    index_settings = web_context().index_settings
     total = page.total if page else 0
     last_page = min(settings.max_page, max(1, -(-total // settings.page_size)))
     facets = page.facets if page else {}
@@ -74,6 +75,7 @@ def _page_context(search: SearchArgs, page: SearchPage | None, message: str | No
         "date_fields": DATE_FIELDS,
         "chart": _chart(search, page) if page and total else None,
         "pages": _pager(search.page, last_page),
+        "max_query_chars": index_settings.max_query_chars if index_settings else 256,
     }
 
 

@@ -45,6 +45,7 @@ def new_page(browser: Any, site: Site, **kw: Any) -> tuple[Any, Any, Watch]:
 
 def test_search_filter_read_original_export_and_feed(browser: Any, site: Site) -> None:
     context, page, watch = new_page(browser, site, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site.app_url)
     page.goto(site.app_url + "/")
     page.fill("#q", "枫桥")
     page.press("#q", "Enter")
@@ -71,6 +72,8 @@ def test_search_filter_read_original_export_and_feed(browser: Any, site: Site) -
     page.wait_for_url("**/documents/*")
     assert page.locator("h1").inner_text() == title
     assert page.locator("table.meta").inner_text().count("市公安局") >= 1
+    page.click("button.copy")  # the site's only script runs under script-src 'self'
+    page.wait_for_function("document.querySelector('.copy-status').textContent === '已复制'")
     page.click("text=查看存档原页面")
     page.wait_for_url("**/original")
     frame_el = page.locator("iframe.original-frame")
@@ -171,4 +174,32 @@ def test_xss_payloads_run_nothing_in_chromium(browser: Any, site: Site) -> None:
     assert not any("gkx" in line for line in watch.console)
     assert watch.csp_violations() == []
     assert site.canary.hits == []
+    context.close()
+
+
+def test_keyboard_and_phone_width(browser: Any, site: Site) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    for path in (
+        "/search?q=枫桥",
+        f"/documents/{site.corpus.ids['versioned']}",
+        f"/documents/{site.corpus.ids['xss21']}",
+    ):
+        page.goto(site.app_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    page.goto(site.app_url + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("枫桥")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=*")
+    assert page.locator("li.hit").count() > 0
     context.close()

@@ -8,12 +8,15 @@ moment the server noticed (it polls the socket, so that is within a few millisec
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import json
+import multiprocessing
 import select
 import socket
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from gongkai.demo.site import DemoSite
@@ -67,6 +71,15 @@ class GovSim:
     jpaas_ignores_page_no: bool = True  # the unit API answers page 1 whatever pageNo says (seen from abroad)
     _counts: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_lock", None)  # a lock does not cross into the server process; it gets a fresh one
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def count(self, path: str) -> int:
         with self._lock:
@@ -382,14 +395,24 @@ class _GovSimServer(ThreadingHTTPServer):
 class _Log:
     _hits: list[Hit] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    path: Path | None = None  # in a server process: one JSON line per hit, read back by the test process
 
     def append(self, hit: Hit) -> None:
         with self._lock:
-            self._hits.append(hit)
+            if self.path is None:
+                self._hits.append(hit)
+                return
+            with open(self.path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(dataclasses.asdict(hit), ensure_ascii=False) + "\n")
 
     def entries(self) -> list[Hit]:
         with self._lock:
-            return sorted(self._hits, key=lambda h: h.start)
+            if self.path is None:
+                hits = list(self._hits)
+            else:
+                lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+                hits = [Hit(**json.loads(line)) for line in lines if line.endswith("}")]
+        return sorted(hits, key=lambda h: h.start)
 
 
 @dataclass
@@ -406,7 +429,13 @@ class RunningGovSim:
 
 
 @contextmanager
-def serve_govsim(sim: GovSim, host: str = "127.0.0.1") -> Iterator[RunningGovSim]:
+def serve_govsim(sim: GovSim, host: str = "127.0.0.1", *, process: bool = False) -> Iterator[RunningGovSim]:
+    """Serve in a thread, or (`process=True`) in a separate process so its timestamps are not skewed by the
+    crawler holding the GIL (the politeness oracle needs that; switches like `sim.base = ...` then do not apply)."""
+    if process:
+        with _serve_in_process(sim, host) as running:
+            yield running
+        return
     sim.bomb()
     httpd = _GovSimServer((host, 0), sim)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -417,3 +446,35 @@ def serve_govsim(sim: GovSim, host: str = "127.0.0.1") -> Iterator[RunningGovSim
         httpd.shutdown()
         thread.join()
         httpd.server_close()
+
+
+def _child(sim: GovSim, host: str, log_path: str, ports: Any) -> None:
+    # a handler thread stamps its end right after its last write, not up to 5 ms later when another server
+    # thread (a drip, the log writer) hands over the GIL
+    sys.setswitchinterval(1e-4)
+    sim.bomb()
+    httpd = _GovSimServer((host, 0), sim)
+    httpd.log.path = Path(log_path)
+    ports.send(int(httpd.server_address[1]))
+    ports.close()
+    httpd.serve_forever(poll_interval=0.05)
+
+
+@contextmanager
+def _serve_in_process(sim: GovSim, host: str) -> Iterator[RunningGovSim]:
+    ctx = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory(prefix="govsim-") as tmp:
+        log_path = Path(tmp) / "access.jsonl"
+        receive, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_child, args=(sim, host, str(log_path), send), daemon=True)
+        proc.start()
+        send.close()
+        try:
+            if not receive.poll(60):
+                raise RuntimeError("gov-sim server process did not start")
+            port = int(receive.recv())
+            yield RunningGovSim(f"http://{host}:{port}", _Log(path=log_path), sim)
+        finally:
+            receive.close()
+            proc.terminate()
+            proc.join(10)

@@ -57,7 +57,11 @@ class SiteSwitch(DemoSite):
         status = self.forced.get(path_qs.split("?")[0])
         if status is not None and path_qs != "/robots.txt":
             page = _BLOCK_PAGE if status == 412 else b"<html><body>Service Unavailable</body></html>"
-            headers_out = [("Server", "nginx"), ("Content-Type", "text/html"), ("Content-Length", str(len(page)))]
+            headers_out = [
+                ("Server", "nginx"),
+                ("Content-Type", "text/html"),
+                ("Content-Length", str(len(page))),
+            ]
             return DemoResponse(status, headers_out, b"" if method.upper() == "HEAD" else page)
         return self.current.respond(method, path_qs, headers, body)
 

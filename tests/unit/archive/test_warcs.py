@@ -24,13 +24,13 @@ def _records(path: Path) -> list:
     return out
 
 
-def _warcio_index(path: Path) -> list[str]:
+def _warcio(command: str, path: Path) -> list[str]:
     proc = subprocess.run(
         [
             sys.executable,
             "-c",
             "import sys; from warcio.cli import main; sys.exit(main())",
-            "index",
+            command,
             str(path),
         ],
         capture_output=True,
@@ -114,7 +114,8 @@ def test_warcio_index_reads_every_file_and_counts_match_catalogue(data_dir: Data
         n_files = len(list(data_dir.warcs_dir.glob("*.warc.gz*")))
     total = 0
     for path in sorted(data_dir.warcs_dir.glob("*.warc.gz*")):
-        total += len(_warcio_index(path))
+        total += len(_warcio("index", path))
+        assert _warcio("check", path) == []  # digests recomputed by warcio itself: no complaints
     # one warcinfo per file, a response or revisit plus its request per catalogued capture
     assert total == n_files + 2 * len(located)
     assert len(located) == 12
@@ -180,3 +181,25 @@ def test_non_ascii_url_and_header_are_archived_readably(archive: Archive) -> Non
     assert request[2].statusline.startswith("/%E9%99%84%E4%BB%B6/") and request[2].statusline.endswith(
         " HTTP/1.1"
     )
+
+
+def test_post_form_is_kept_in_the_request_record(archive: Archive) -> None:
+    """Hanweb's dataproxy.jsp is asked by POST: the form is part of the evidence."""
+    from dataclasses import replace
+
+    form = b"col=1&appid=1&webid=3003&columnid=1462938&startrecord=46&endrecord=90&perpage=15"
+    exchange = replace(
+        make_exchange("http://gov.example/module/web/jpage/dataproxy.jsp?startrecord=46"),
+        method="POST",
+        request_headers=(("Content-Type", "application/x-www-form-urlencoded"),),
+        request_body=form,
+    )
+    capture = archive.record(exchange, kind="list", reason=None, charset="utf-8")
+    assert capture.location is not None
+    path = Path(archive.warcs.resolve(capture.location.filename))
+    requests_seen = [
+        body
+        for rec_type, _rec, http, body in _records(path)
+        if rec_type == "request" and http.protocol == "POST"
+    ]
+    assert requests_seen == [form]

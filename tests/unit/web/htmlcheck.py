@@ -48,6 +48,6 @@ def injected(markup: bytes | str) -> list[str]:
             problems.append(f"script {el.attrib!r}")
         if tag == "iframe" and el.attrib.get("sandbox") != "":
             problems.append("iframe without an empty sandbox")
-        if tag == "link" and el.attrib.get("rel") not in ("stylesheet", "alternate"):
+        if tag == "link" and el.attrib.get("rel") not in ("stylesheet", "alternate", "icon"):
             problems.append(f"link rel={el.attrib.get('rel')!r}")
     return problems

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -108,3 +109,23 @@ def test_query_abuse_never_500(client: FlaskClient, query: str) -> None:
         response = client.get(path + query)
         response.get_data()
         assert response.status_code in (200, 400)
+
+
+def test_missing_index_or_catalogue_is_503_not_500(tmp_path: Path) -> None:
+    from archive import Archive, DataDir
+    from index import IndexSettings
+    from web import WebSettings, create_app, make_raw_app
+
+    empty = DataDir(tmp_path / "empty").ensure()
+    settings = WebSettings(app_origin="http://127.0.0.1:5000", raw_origin="http://127.0.0.1:5001")
+    client = create_app(settings, data_dir=empty, index_settings=IndexSettings()).test_client()
+    raw = make_raw_app(settings, data_dir=empty).test_client()
+    assert client.get("/search?q=x").status_code == 503  # no index yet
+    assert client.get("/api/search").get_json()["error"]["status"] == 503
+    assert client.get("/documents/abc").status_code == 503  # no catalogue yet
+    assert raw.get("/captures/1").status_code == 503
+    Archive.open(empty).close()  # a catalogue, still no index
+    assert client.get("/documents/abc").status_code == 404
+    response = client.get("/")
+    assert response.status_code == 503 and "gongkai index" in response.get_data(as_text=True)
+    assert "Content-Security-Policy" in response.headers
