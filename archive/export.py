@@ -56,6 +56,17 @@ def write_jsonl(records: Iterable[dict[str, Any]], fp: TextIO) -> int:
     return count
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _neutralise(value: Any) -> Any:
+    """Archived text is third-party input and CSVs are opened in spreadsheets: a cell that starts like a
+    formula gets a leading apostrophe (OWASP's CSV-injection advice), so it is shown, never evaluated."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(records: Iterable[dict[str, Any]], fp: TextIO) -> int:
     """CSV with a header row; attachments as a JSON list so the file stays one row per document."""
     writer = csv.writer(fp, lineterminator="\r\n")
@@ -67,7 +78,7 @@ def write_csv(records: Iterable[dict[str, Any]], fp: TextIO) -> int:
             value = record.get(column)
             if column == "attachments":
                 value = json.dumps(value or [], ensure_ascii=False)
-            row.append("" if value is None else value)
+            row.append("" if value is None else _neutralise(value))
         writer.writerow(row)
         count += 1
     return count

@@ -50,8 +50,27 @@ _CHALLENGE_MARKERS: tuple[tuple[str, bytes], ...] = (
     ("challenge:cookie_shell", rb"wzws_cid"),
 )
 _COOKIE_RELOAD = re.compile(rb"document\.cookie\s*=.{0,400}?location\.(reload|href|replace)", re.DOTALL)
-_BLOCK_TITLES = ("访问验证", "安全验证", "访问被拒绝", "请稍候", "访问异常", "access denied", "验证码", "安全检测", "拦截")
-_SOFT_404_TITLES = ("404", "页面不存在", "页面未找到", "找不到", "页面已删除", "not found", "出错了", "错误页面")
+_BLOCK_TITLES = (
+    "访问验证",
+    "安全验证",
+    "访问被拒绝",
+    "请稍候",
+    "访问异常",
+    "access denied",
+    "验证码",
+    "安全检测",
+    "拦截",
+)
+_SOFT_404_TITLES = (
+    "404",
+    "页面不存在",
+    "页面未找到",
+    "找不到",
+    "页面已删除",
+    "not found",
+    "出错了",
+    "错误页面",
+)
 _SOFT_404_BODY = ("页面不存在", "您访问的页面不存在", "页面未找到", "找不到您要访问的页面", "页面已被删除")
 _PASSWORD_INPUT = re.compile(rb"<input[^>]+type\s*=\s*[\"']?password", re.IGNORECASE)
 _MAGIC: tuple[tuple[bytes, str], ...] = (

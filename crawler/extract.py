@@ -23,6 +23,7 @@ from crawler.extract_body import body_lines, densest_block, find_container
 from crawler.extract_links import find_attachments
 from crawler.extract_title import choose_title
 from crawler.labels import (
+    PARSER_DEPTH_LIMIT,
     Pair,
     block_from_body_head,
     build_cells,
@@ -34,7 +35,7 @@ from crawler.labels import (
 
 _BINARY_MAGIC: tuple[bytes, ...] = (
     b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!",
-    b"7z\xbc\xaf", b"\x1f\x8b", b"BM", b"\x00\x00\x01\x00", b"ID3", b"OggS", b"fLaC", b"RIFF", b"MZ",
+    b"7z\xbc\xaf", b"\x1f\x8b", b"\x00\x00\x01\x00", b"ID3", b"OggS", b"fLaC", b"RIFF", b"MZ",
 )  # fmt: skip
 _TEXT_CONTROLS = set(b"\t\n\r\f\x1b")
 _MAX_BYLINE = 50  # label pairs above the body that are no block: a byline has a handful
@@ -94,11 +95,15 @@ def _doc_no_value(value: str | None) -> str | None:
     return value
 
 
-def _split_agencies(agency: str | None) -> tuple[str, ...]:
-    if not agency:
-        return ()
-    parts = [p.strip() for p in re.split(r"[、；;]", agency) if p.strip()]
-    return tuple(parts) if len(parts) > 1 else ()
+def _co_agencies(agency: str | None, joint: str | None) -> tuple[str, ...]:
+    """Every issuer of a joint document (the lead first); empty for a single issuer."""
+    names: list[str] = []
+    for value in (agency, joint):
+        names.extend(
+            p.strip() for p in re.split(r"[、；;，,]" if value is joint else r"[、；;]", value or "")
+        )
+    unique = tuple(dict.fromkeys(n for n in names if n))
+    return unique if len(unique) > 1 else ()
 
 
 def _publish_from_meta(metas: dict[str, str]) -> str | None:
@@ -137,9 +142,10 @@ def _publish(
     return publish_date, publish_at
 
 
-def _body_doc_no(lines: list[str]) -> str | None:
-    """A 文号 standing alone on one of the first lines of the body (SITES.md 9.2), never inside a sentence."""
-    for line in lines[:8]:
+def _standalone_doc_no(lines: list[str]) -> str | None:
+    """A 文号 standing alone on a line near the top (SITES.md 9.2): just above the body (Fujian's
+    `.rules_tit1`) or among its first lines, never from inside a sentence."""
+    for line in lines:
         found = find_doc_no(line)
         if found and found == line.strip():
             return found
@@ -173,7 +179,9 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
         container = densest_block(root)
         from_density = container is not None
     unfold_vertical_tables(root, container)
-    cells = build_cells(root, container)
+    cells, depth = build_cells(root, container)
+    if depth >= PARSER_DEPTH_LIMIT:
+        flags.append("nesting_truncated")  # the parser dropped everything below its depth limit
     pairs = find_pairs(cells)
     block = choose_block(pairs)
     if not block:
@@ -189,7 +197,9 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
     labels_seen = {p.field for p in block}
     body_start = next((i for i, c in enumerate(cells) if c.in_body), len(cells))
     in_block = {id(p) for p in block}
-    byline = [p for p in pairs if not p.in_body and p.cell < body_start and id(p) not in in_block][:_MAX_BYLINE]
+    byline = [p for p in pairs if not p.in_body and p.cell < body_start and id(p) not in in_block][
+        :_MAX_BYLINE
+    ]
 
     lines = body_lines(container) if container is not None else []
     if from_density and lines:
@@ -209,7 +219,8 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
 
     doc_no = _doc_no_value(values.get("doc_no"))
     if doc_no is None and "doc_no" not in labels_seen:
-        doc_no = _body_doc_no(lines)
+        above_body = [c.text for c in cells[max(0, body_start - 6) : body_start] if not c.in_body]
+        doc_no = _standalone_doc_no(above_body + lines[:8])
         if doc_no:
             flags.append("doc_no_from_body")
 
@@ -230,9 +241,9 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
         keywords=values.get("keywords"),
         validity=values.get("validity"),
         unified_no=values.get("unified_no"),
-        co_agencies=_split_agencies(agency),
+        co_agencies=_co_agencies(agency, values.get("co_agencies")),
         body="\n".join(lines),
-        attachments=find_attachments(root, url),
+        attachments=find_attachments(root, url, container),
         raw_fields=tuple((p.label, p.value or "") for p in block),
         flags=tuple(dict.fromkeys(flags)),
         charset=charset,

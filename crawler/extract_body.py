@@ -43,9 +43,11 @@ GENERIC_SELECTORS: tuple[tuple[str, str], ...] = (
 )
 _MIN_BODY_CHARS = 20
 _ROW_TAGS = frozenset({"tr", "table", "tbody", "thead", "tfoot", "caption"})
+# A class or id token starting with one of these marks page furniture inside a body container
+# ("bdsharebuttonbox", "share-box", "fontsize-ctrl"); whole words only for the short ones ("print", "nav").
 _NOISE = re.compile(
-    r"share|fenxiang|bdshare|font-?size|fontsize|zihao|print|qrcode|erweima|toolbar|jiathis|"
-    r"(^|[\s_-])(nav|menu|breadcrumb|crumb|footer|foot|copyright|sidebar)([\s_-]|$)",
+    r"^(?:bdshare|share|fenxiang|jiathis|qrcode|erweima|fontsize|font-size|font_size|zihao|toolbar|"
+    r"breadcrumb|crumb|footer|copyright|sidebar|navbar|navigation)|^(?:print|printer|nav|menu|foot)$",
     re.I,
 )
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
@@ -63,7 +65,7 @@ def _xpath_for(kind: str, name: str) -> str:
 
 def _is_noise(el: Any) -> bool:
     attrs = f"{el.get('class') or ''} {el.get('id') or ''}"
-    if _NOISE.search(attrs):
+    if any(_NOISE.search(token) for token in attrs.split()):
         return True
     return bool(_HIDDEN.search(el.get("style") or ""))
 

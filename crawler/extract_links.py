@@ -19,9 +19,7 @@ EXTENSIONS = frozenset("pdf doc docx wps xls xlsx et ofd zip rar 7z ppt pptx txt
 _NAME_PARAMS = frozenset({"filename", "name", "file", "downloadname", "title", "fname", "fileurl", "path"})
 _EXT = re.compile(r"\.([A-Za-z0-9]{2,5})$")
 _LITERAL = re.compile(r"""(['"])((?:(?!\1).){1,500})\1""")
-_SKIP_AREA = re.compile(
-    r"(^|[\s_-])(nav|menu|footer|foot|copyright|header|top|bottom|sidebar)([\s_-]|$)", re.I
-)
+_SKIP_AREA = re.compile(r"(^|[\s_-])(nav|navbar|menu|footer|foot|copyright|header|sidebar)([\s_-]|$)", re.I)
 _BAD_SCHEMES = ("javascript:", "mailto:", "tel:", "file:", "data:", "about:")
 
 
@@ -75,9 +73,12 @@ def _onclick_candidates(onclick: str) -> tuple[str | None, str | None]:
     return url, name
 
 
-def _in_skipped_area(el: Any) -> bool:
+def _in_skipped_area(el: Any, body: Any | None) -> bool:
+    """Inside navigation, header or footer (and not inside the body, whatever its wrappers are called)."""
     node = el.getparent()
     while node is not None:
+        if node is body:
+            return False
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         if tag in {"nav", "footer", "header"}:
             return True
@@ -87,7 +88,7 @@ def _in_skipped_area(el: Any) -> bool:
     return False
 
 
-def find_attachments(root: Any, url: str | None) -> tuple[Attachment, ...]:
+def find_attachments(root: Any, url: str | None, body: Any | None = None) -> tuple[Attachment, ...]:
     """Attachment links in document order, resolved against `<base>` and the page URL, without duplicates."""
     base = _base_url(root, url)
     found: dict[str, Attachment] = {}
@@ -106,7 +107,7 @@ def find_attachments(root: Any, url: str | None) -> tuple[Attachment, ...]:
         text = squash(short_text(el, 300))
         if ext is None and not (_extension(download) or _extension(text) or _extension(el.get("title"))):
             continue  # a gateway link counts when its download name, text or title names a file
-        if _in_skipped_area(el):
+        if _in_skipped_area(el, body):
             continue
         if "pdfjs" in href.lower() or "viewer" in href.lower():
             inner = dict((k.lower(), v) for k, v in parse_qsl(urlsplit(href).query)).get("file")

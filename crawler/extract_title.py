@@ -18,8 +18,10 @@ _ELLIPSIS = re.compile(r"(…+|\.{3,}|。{3,})$")
 _TEMPLATE_BEGIN = re.compile(r"<!--\s*<\$\[标题[^\]]{0,20}\]>\s*begin\s*-->")
 _TEMPLATE_END = re.compile(r"<!--\s*<\$\[标题[^\]]{0,20}\]>\s*end\s*-->")
 _TAGS = re.compile(r"<[^>]*>")
+# Class/id tokens of site headers and navigation: whole tokens only ("article-head" wraps the title itself).
 _FURNITURE = re.compile(
-    r"(^|[\s_-])(header|head|logo|nav|navbar|menu|top|banner|site|foot|footer)([\s_-]|$)", re.I
+    r"^(?:header|head|top|logo|nav|navbar|menu|banner|footer|foot)$|^(?:logo|nav|banner|site-?name|zz-name)",
+    re.I,
 )
 _HEADING_ATTR = re.compile(r"title|biaoti|bt_|headline", re.I)
 _HEADING_ATTR_EXCLUDE = re.compile(r"subtitle|sub-title|fu-title|title_?bar|site|logo|column|lanmu", re.I)
@@ -56,7 +58,7 @@ def _in_page_furniture(el: Any) -> bool:
             return False
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         attrs = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if tag in {"header", "nav", "footer"} or _FURNITURE.search(attrs):
+        if tag in {"header", "nav", "footer"} or any(_FURNITURE.search(token) for token in attrs.split()):
             return True
         node = node.getparent()
     return False
@@ -95,19 +97,19 @@ def choose_title(
     cells: list[Cell],
     flags: list[str],
 ) -> str | None:
-    if block_title:
-        return block_title
+    """The title by the order of the module docstring; appends to `flags` when it is only a guess."""
     title_tag = _title_tag_text(root)
     headings = _headings(root, metas.get("sitename"))
-    meta_title = _clean_title(metas.get("articletitle"))
-    if meta_title:
-        stem = _ELLIPSIS.sub("", meta_title)
-        if stem != meta_title:  # truncated: a heading or line that continues it is the full title
+    for declared in (block_title, _clean_title(metas.get("articletitle"))):
+        if not declared:
+            continue
+        stem = _ELLIPSIS.sub("", declared)
+        if stem != declared:  # truncated: a heading or line that continues it is the full title
             texts = [*headings, *(c.text for c in cells), title_tag or ""]
             longer = [t for t in texts if t.startswith(stem) and len(stem) < len(t) <= 200]
             if longer:
                 return _strip_site_suffix(longer[0]) if longer[0] == title_tag else longer[0]
-        return meta_title
+        return declared
     marker = _template_title(raw_text)
     if marker:
         return marker

@@ -88,7 +88,8 @@ class Fetcher:
     ) -> None:
         self.settings = settings
         self.session = session or requests.Session()
-        self.session.trust_env = False  # no proxies or netrc from the environment: the crawl goes where it says
+        # no proxies or netrc from the environment: the crawl goes where it says
+        self.session.trust_env = False
         self.rng = rng or random.Random()
         self._sleep = sleep
         self.hosts: dict[str, HostState] = {}
@@ -240,10 +241,17 @@ class Fetcher:
             return self._failed(base, url, "tls", t0)
         except (requests.exceptions.ConnectTimeout, requests.exceptions.ReadTimeout):
             return self._failed(base, url, "timeout", t0)
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema):
+        except (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidSchema,
+            requests.exceptions.MissingSchema,
+        ):
             return self._failed(base, url, "invalid_url", t0)
-        except requests.exceptions.ConnectionError:
-            return self._failed(base, url, "connection", t0)
+        except requests.exceptions.ConnectionError as exc:
+            # nothing reached the server, so no politeness gap is owed; a name that does not resolve will not
+            # resolve a second later either, so "dns" is not retried
+            error = "dns" if _is_name_failure(exc) else "connection"
+            return self._failed(base, url, error, t0, reached_server=False)
         try:
             body = self._read_body(resp, deadline, cap)
         finally:
@@ -264,11 +272,16 @@ class Fetcher:
             error=body.error,
             elapsed_ms=int((time.monotonic() - t0) * 1000),
         )
-        logger.debug("fetch %s %s %d bytes %s", url, resp.status_code, len(body.content), body.truncated or "")
+        logger.debug(
+            "fetch %s %s %d bytes %s", url, resp.status_code, len(body.content), body.truncated or ""
+        )
         return exchange
 
-    def _failed(self, base: Exchange, url: str, error: str, t0: float) -> Exchange:
-        self._finish_turn(url)
+    def _failed(
+        self, base: Exchange, url: str, error: str, t0: float, *, reached_server: bool = True
+    ) -> Exchange:
+        if reached_server:
+            self._finish_turn(url)
         logger.info("fetch %s failed: %s", url, error)
         return replace(base, error=error, elapsed_ms=int((time.monotonic() - t0) * 1000))
 
@@ -288,7 +301,7 @@ class Fetcher:
                 sock.settimeout(max(0.01, min(self.settings.read_timeout_s, remaining)))
             try:
                 chunk = raw.read1(CHUNK_BYTES, decode_content=False)
-            except (urllib3.exceptions.ReadTimeoutError, socket.timeout, TimeoutError):
+            except (urllib3.exceptions.ReadTimeoutError, TimeoutError):
                 body.error = "timeout"
                 body.truncated = "time"
                 break
@@ -351,6 +364,19 @@ def _decompressor(encoding: str) -> _Decompressor | None:
     if encoding == "deflate":
         return _Decompressor(zlib.MAX_WBITS)
     return None
+
+
+def _is_name_failure(exc: BaseException) -> bool:
+    """True when the host name did not resolve (urllib3 wraps NameResolutionError a few levels deep)."""
+    seen: BaseException | None = exc
+    for _ in range(6):
+        if seen is None:
+            return False
+        if isinstance(seen, urllib3.exceptions.NameResolutionError) or isinstance(seen, socket.gaierror):
+            return True
+        inner = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = getattr(seen, "reason", None) or inner or seen.__cause__ or seen.__context__
+    return False
 
 
 def _socket_of(raw: urllib3.response.BaseHTTPResponse) -> socket.socket | None:

@@ -88,7 +88,9 @@ class Frontier:
 
     def begin_run(self, seeds: Sequence[str]) -> bool:
         """Start or resume a run; True when an unfinished run is resumed."""
-        row = self.conn.execute("SELECT run, finished_at, started_at FROM runs ORDER BY run DESC LIMIT 1").fetchone()
+        row = self.conn.execute(
+            "SELECT run, finished_at, started_at FROM runs ORDER BY run DESC LIMIT 1"
+        ).fetchone()
         hosts = sorted({host_key(s) for s in seeds})
         with self._tx():
             if row is not None and row[1] is None:
@@ -97,7 +99,8 @@ class Frontier:
             else:
                 self.run_started_at = time.time()
                 cur = self.conn.execute(
-                    "INSERT INTO runs(seeds, started_at) VALUES (?, ?)", ("\n".join(seeds), self.run_started_at)
+                    "INSERT INTO runs(seeds, started_at) VALUES (?, ?)",
+                    ("\n".join(seeds), self.run_started_at),
                 )
                 self.run_id, self.resumed = int(cur.lastrowid or 0), False
                 marks = ",".join("?" * len(hosts))
@@ -144,7 +147,11 @@ class Frontier:
         with self._tx():
             for link in links:
                 added += self._insert(
-                    link.url, depth=entry.depth + 1, kind=link.kind, discovered_from=entry.url, parent=link.parent
+                    link.url,
+                    depth=entry.depth + 1,
+                    kind=link.kind,
+                    discovered_from=entry.url,
+                    parent=link.parent,
                 )
             self.conn.execute(
                 "UPDATE urls SET state=?, outcome=?, run=?, updated_at=? WHERE url=?",
@@ -173,7 +180,9 @@ class Frontier:
         ).fetchone()
         return int(row[0])
 
-    def _insert(self, url: str, *, depth: int, kind: str, discovered_from: str | None, parent: str | None) -> int:
+    def _insert(
+        self, url: str, *, depth: int, kind: str, discovered_from: str | None, parent: str | None
+    ) -> int:
         cur = self.conn.execute(
             "INSERT OR IGNORE INTO urls(url, host, depth, kind, discovered_from, parent, run, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -29,20 +29,33 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
         "责任部门",
         "公开责任部门",
         "发布单位",
-        "联合发文单位",
+        "发布部门",
+        "发文部门",
+        "制发机关",
     ),
-    "written_date": ("成文日期", "生成日期", "发文日期", "印发日期", "产生日期", "成文时间"),
-    "publish_date": ("发布日期", "发布时间", "公开日期", "公开时间"),
+    "written_date": (
+        "成文日期",
+        "生成日期",
+        "发文日期",
+        "印发日期",
+        "产生日期",
+        "成文时间",
+        "制发日期",
+        "签发日期",
+    ),
+    "publish_date": ("发布日期", "发布时间", "公开日期", "公开时间", "上网日期", "上网时间"),
     "topic": ("主题分类", "信息分类", "分类"),
     "category": ("组配分类",),
     "keywords": ("主题词", "关键词"),
-    "doc_no": ("发文字号", "文号", "文件编号"),
+    "doc_no": ("发文字号", "文号", "文件编号", "发文编号", "文件字号"),
     "disclosure": ("公开方式", "公开属性", "公开形式"),
     "source": ("信息来源", "来源"),
     "title": ("标题", "名称", "文件名称"),
     "validity": ("有效性", "效力状态", "时效性"),
     "unified_no": ("统一编号",),
 }
+# Joint issuers listed apart from the lead agency; they go to `co_agencies`.
+JOINT_ISSUER_LABELS: tuple[str, ...] = ("联合发文单位", "联合发文机关", "会签单位")
 # Kept only in raw_fields (a new mapping can be applied by re-parsing the archive).
 RAW_ONLY_LABELS: tuple[str, ...] = (
     "实施日期", "废止日期", "失效日期", "施行日期", "内容概述", "公开时限", "公开范围", "语种", "信息格式",
@@ -80,6 +93,8 @@ def _label_map() -> dict[str, str | None]:
     for field, labels in FIELD_LABELS.items():
         for label in labels:
             table[label] = field
+    for label in JOINT_ISSUER_LABELS:
+        table[label] = "co_agencies"
     for label in RAW_ONLY_LABELS:
         table[label] = ""
     for label in STOP_LABELS:
@@ -156,9 +171,17 @@ def _tag(el: Any) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
-def build_cells(root: Any, body: Any | None) -> list[Cell]:
-    """The texts of the page's block-level elements in document order; iterative (deep pages are safe)."""
+# libxml2 stops reading a document nested deeper than this; the rest of such a page is lost.
+PARSER_DEPTH_LIMIT = 255
+
+
+def build_cells(root: Any, body: Any | None) -> tuple[list[Cell], int]:
+    """The texts of the page's block-level elements in document order, and the tree's depth.
+
+    Iterative, so deeply nested pages cannot exhaust the Python stack.
+    """
     cells: list[Cell] = []
+    depth = max_depth = 0
     buffer: list[str] = []
     body_depth = 0
     emitted_at: list[int] = []
@@ -174,6 +197,8 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
     for event, el in walker:
         tag = _tag(el)
         if event == "start":
+            depth += 1
+            max_depth = max(max_depth, depth)
             if tag in SKIP_TAGS:
                 walker.skip_subtree()
                 continue
@@ -188,6 +213,7 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
             if el.text:
                 buffer.append(el.text)
         else:
+            depth -= 1
             if tag in BLOCK_TAGS and tag not in SKIP_TAGS:
                 flush()
                 start = emitted_at.pop() if emitted_at else len(cells)
@@ -201,7 +227,7 @@ def build_cells(root: Any, body: Any | None) -> list[Cell]:
             if el.tail:
                 buffer.append(el.tail)
     flush()
-    return cells
+    return cells, max_depth
 
 
 def _is_label_text(text: str) -> bool:
@@ -277,7 +303,9 @@ def _hits(text: str) -> list[re.Match[str]]:
     lead = len(text) - len(text.lstrip())  # str.strip() also removes SEP
     tail = len(text.rstrip())
     for match in _HIT.finditer(text):
-        if len(normalise_label(match.group("label"))) <= _MAX_LABEL and _accept_hit(text, match, bool(hits), lead, tail):
+        if len(normalise_label(match.group("label"))) <= _MAX_LABEL and _accept_hit(
+            text, match, bool(hits), lead, tail
+        ):
             hits.append(match)
     return hits
 
@@ -326,12 +354,14 @@ def choose_block(pairs: Iterable[Pair], max_gap: int = 8) -> list[Pair]:
         else:
             groups.append([pair])
 
-    def score(group: list[Pair]) -> int:
-        return len({p.field for p in group if p.field in CORE_FIELDS})
+    def score(group: list[Pair]) -> tuple[int, int]:
+        # Filled fields first: templates often carry an empty twin of the block (a hidden mobile copy).
+        filled = len({p.field for p in group if p.field in CORE_FIELDS and p.value is not None})
+        return filled, len({p.field for p in group if p.field in CORE_FIELDS})
 
     def qualifies(group: list[Pair]) -> bool:
         fields = {p.field for p in group}
-        return score(group) >= 2 or "index_no" in fields
+        return score(group)[1] >= 2 or "index_no" in fields
 
     outside = [g for g in groups if not g[0].in_body and qualifies(g)]
     if outside:

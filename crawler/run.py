@@ -14,8 +14,8 @@ import hashlib
 import logging
 import sys
 import time
-from datetime import datetime
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -28,7 +28,6 @@ from crawler.classify import (
     classify_response,
     document_verdict,
     is_html,
-    sniff_magic,
 )
 from crawler.decode import decode_html
 from crawler.extract import parse_page
@@ -106,7 +105,10 @@ class _Run:
         self.hosts = {host_key(s) for s in seeds}
         self.file_hosts = self.hosts | {h.lower() for h in settings.extra_hosts}
         self.robots = RobotsCache(
-            fetcher, ttl_s=settings.robots_ttl_s, max_bytes=settings.robots_max_bytes, is_allowed=self._scope_refusal
+            fetcher,
+            ttl_s=settings.robots_ttl_s,
+            max_bytes=settings.robots_max_bytes,
+            is_allowed=self._scope_refusal,
         )
         self.blocks: dict[str, int] = {}
         self.net_failures: dict[str, int] = {}
@@ -114,6 +116,7 @@ class _Run:
         self.fetches = 0
         self.progress = Progress()
         self._reuse: Capture | None = None
+        self._current: Exchange | None = None
 
     # -- loop -------------------------------------------------------------------------------------------------
 
@@ -149,7 +152,7 @@ class _Run:
         )
         if trap:
             self.summary.count(trap)
-            self.frontier.complete(entry, state="failed", outcome=trap)
+            self._complete(entry, state="failed", outcome=trap)
             return
         verdict = self.robots.check(entry.url)
         if not verdict.allowed:
@@ -161,22 +164,25 @@ class _Run:
                 return
             self.summary.robots_denied += 1
             self.summary.count(verdict.reason)
-            self.frontier.complete(entry, state="failed", outcome=verdict.reason or "robots:disallowed")
+            self._complete(entry, state="failed", outcome=verdict.reason or "robots:disallowed")
             return
         last = self.archive.last_capture(entry.url)
         if entry.interrupted and last is not None and self._reprocess(entry, last):
             return
         headers = {}
-        if last is not None and last.status == 200:
+        if last is not None and last.status in (200, 304):  # a 304 carries the validators forward
             if last.etag:
                 headers["If-None-Match"] = last.etag
             if last.last_modified:
                 headers["If-Modified-Since"] = last.last_modified
         deadline = s.attachment_deadline_s if entry.kind == "attachment" else s.total_deadline_s
         self.fetches += 1
-        exchange = self.fetcher.fetch(entry.url, headers=headers, is_allowed=self._redirect_refusal, deadline_s=deadline)
+        exchange = self.fetcher.fetch(
+            entry.url, headers=headers, is_allowed=self._redirect_refusal, deadline_s=deadline
+        )
         if exchange.status is not None:
             self.summary.fetched += 1
+        self._current = exchange
         self._handle(entry, exchange, last)
 
     def _reprocess(self, entry: Entry, capture: Capture) -> bool:
@@ -224,11 +230,13 @@ class _Run:
         self._track_host(host, ex, verdict)
         if verdict is not None and verdict.outcome == "not_modified":
             kind = last.kind if last is not None else "other"
-            capture = self._record(ex, kind=kind, reason="not_modified", charset=last.charset if last else None)
+            capture = self._record(
+                ex, kind=kind, reason="not_modified", charset=last.charset if last else None
+            )
             if kind == "document":
                 self.archive.record_check(entry.url, capture)
                 self.summary.unchanged += 1
-            self.frontier.complete(entry, state="done", outcome="not_modified")
+            self._complete(entry, state="done", outcome="not_modified")
             return
         is_list_reply = entry.kind == "api" and ex.status == 200  # XML or JSON from a list endpoint
         if verdict is None and not is_list_reply and (entry.kind == "attachment" or not is_html(ex)):
@@ -257,7 +265,7 @@ class _Run:
         if entry.kind in ("document", "page") and self.archive.record_check(entry.url, capture) == "removed":
             self.summary.removed += 1
         state = "done" if verdict.kind in ("attachment", "other", "list", "document") else "failed"
-        self.frontier.complete(entry, state=state, outcome=verdict.reason or verdict.outcome)
+        self._complete(entry, state=state, outcome=verdict.reason or verdict.outcome)
 
     def _handle_html(self, entry: Entry, ex: Exchange) -> None:
         ctype = ex.header("Content-Type")
@@ -267,7 +275,7 @@ class _Run:
         adapter: ModuleType | None = None
         if not article:
             adapter = choose_adapter(decoded.text, page_url)
-            if adapter is generic and entry.kind == "page":
+            if adapter is generic and entry.kind in ("page", "seed"):
                 article = None  # unknown: a document only on metadata evidence
         if article is not False:
             parsed = parse_page(ex.content, ex.final_url, ctype)
@@ -284,12 +292,17 @@ class _Run:
         page = Page(url=page_url, text=decoded.text, content_type=ctype)
         candidates = adapter.parse_list(page)
         requests = adapter.next_requests(page)
+        if not candidates and not requests and adapter is not generic and entry.kind not in ("api",):
+            # a portal page that merely mentions a platform (a TRS_Editor block on a home page): follow its links
+            logger.info("%s found nothing on %s; following its links generically", adapter.NAME, page.url)
+            adapter = generic
+            candidates = generic.parse_list(page)
         self._record(ex, kind="list", reason=adapter.NAME, charset=decoded.charset)
         self.summary.lists += 1
         links = self._list_links(entry, page, adapter, candidates, requests)
         if not candidates and not requests and entry.kind in ("list", "api"):
             self.summary.count(f"list:empty:{adapter.NAME}")
-        self.frontier.complete(entry, state="done", outcome=f"list:{adapter.NAME}", links=links)
+        self._complete(entry, state="done", outcome=f"list:{adapter.NAME}", links=links)
 
     def _list_links(
         self,
@@ -305,7 +318,9 @@ class _Run:
         digest = hashlib.sha1("\n".join(sorted(c.url for c in candidates)).encode()).hexdigest()
         follow = True
         if candidates and self.series.get(key) == digest and entry.kind in ("list", "api"):
-            logger.error("list page %s is identical to the previous page of its list: paging ignored", page.url)
+            logger.error(
+                "list page %s is identical to the previous page of its list: paging ignored", page.url
+            )
             self.summary.count("list:paging_ignored")
             follow = False
         elif candidates and new == 0 and entry.kind in ("list", "api"):
@@ -333,7 +348,7 @@ class _Run:
                 url = canonicalize(attachment.url, ex.final_url)
                 if url is not None and self._link_ok(url, "attachment"):
                     links.append(Link(url, "attachment", parent=entry.url))
-        self.frontier.complete(entry, state="done", outcome=f"document:{change.change}", links=links)
+        self._complete(entry, state="done", outcome=f"document:{change.change}", links=links)
 
     # -- scope, hosts -----------------------------------------------------------------------------------------
 
@@ -369,9 +384,12 @@ class _Run:
         return None if verdict.allowed else (verdict.reason or "robots")
 
     def _track_host(self, host: str, ex: Exchange, verdict: Verdict | None) -> None:
-        if ex.status is None and ex.error in ("connection", "timeout", "tls"):
+        if ex.status is None and ex.error in ("connection", "dns", "timeout", "tls"):
             self.net_failures[host] = self.net_failures.get(host, 0) + 1
-            if ex.error == "connection" and self.net_failures[host] >= self.settings.network_failures_pause:
+            if (
+                ex.error in ("connection", "dns")
+                and self.net_failures[host] >= self.settings.network_failures_pause
+            ):
                 self._pause_host(host, f"unreachable:{ex.error}")
         else:
             self.net_failures[host] = 0
@@ -385,6 +403,22 @@ class _Run:
             wait = self.fetcher.wait_s(ex.final_url)
             if wait >= self.settings.max_retry_after_s:
                 self._pause_host(host, "retry_after_too_long")
+
+    def _complete(self, entry: Entry, *, state: str, outcome: str, links: Sequence[Link] = ()) -> None:
+        """Commit the entry with its links, and write the one log line per response (STYLE.md section 7)."""
+        added = self.frontier.complete(entry, state=state, outcome=outcome, links=links)
+        ex = self._current
+        if ex is not None and ex.url == entry.url:
+            logger.info(
+                "fetch %s %s %d bytes %s %dms +%d links",
+                entry.url,
+                ex.status if ex.status is not None else ex.error,
+                len(ex.content),
+                outcome,
+                ex.elapsed_ms,
+                added,
+            )
+        self._current = None
 
     def _pause(self, url: str, reason: str) -> None:
         self._pause_host(host_key(url), reason)
@@ -406,7 +440,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log-level", default="WARNING")
     parser.add_argument("urls", nargs="+")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
+    )
     settings = CrawlSettings.from_mapping({"delay_s": args.delay, "max_pages": args.max_pages})
     data_dir = DataDir(args.data_dir).ensure()
     archive = Archive.open(data_dir)

@@ -34,7 +34,7 @@ class CrawlSettings:
     max_redirects: int = 10
     max_retry_after_s: float = 600.0  # a longer Retry-After pauses the host instead of waiting
     max_url_length: int = 2083
-    min_document_bytes: int = 600  # below this an HTML page cannot be a document (challenge shells are smaller)
+    min_document_bytes: int = 600  # below this no HTML page is a document (challenge shells are smaller)
     network_failures_pause: int = 3  # consecutive connection failures before a host is given up for the run
     read_timeout_s: float = 30.0
     robots_max_bytes: int = 500 * 1024

@@ -37,14 +37,18 @@ class CrawlSummary:
             f"未更改 unchanged {self.unchanged}，已删除 removed {self.removed}，"
             f"被拦截 blocked {self.blocked}，失败 failed {self.failed}",
             f"列表页 lists {self.lists}，附件 attachments {self.attachments}，robots 禁止 denied {self.robots_denied}，"
-            f"待抓取 pending {self.pending}，用时 {self.elapsed_s:.1f} s" + ("（续抓 resumed）" if self.resumed else ""),
+            f"待抓取 pending {self.pending}，用时 {self.elapsed_s:.1f} s"
+            + ("（续抓 resumed）" if self.resumed else ""),
         ]
         if self.reasons:
             lines.append(
-                "原因 reasons: " + ", ".join(f"{k} ×{v}" for k, v in sorted(self.reasons.items(), key=lambda kv: -kv[1]))
+                "原因 reasons: "
+                + ", ".join(f"{k} ×{v}" for k, v in sorted(self.reasons.items(), key=lambda kv: -kv[1]))
             )
         for host, why in sorted(self.paused_hosts.items()):
-            lines.append(f"已暂停主机 paused host {host}: {why}（本次不再请求，下次运行继续 next run continues）")
+            lines.append(
+                f"已暂停主机 paused host {host}: {why}（本次不再请求，下次运行继续 next run continues）"
+            )
         return "\n".join(lines)
 
 

@@ -82,7 +82,9 @@ def is_in_scope(url: str, hosts: frozenset[str] | set[str]) -> bool:
     return host_key(url) in hosts
 
 
-def trap_reason(url: str, *, depth: int, max_depth: int, max_path_repeat: int, max_url_length: int) -> str | None:
+def trap_reason(
+    url: str, *, depth: int, max_depth: int, max_path_repeat: int, max_url_length: int
+) -> str | None:
     """Why a URL looks like a crawler trap (calendar, /a/a/a/, growing query), or None."""
     if len(url) > max_url_length:
         return "trap:url_length"

@@ -35,7 +35,7 @@ from index.schema import SCHEMA_VERSION, build_schema
 from index.settings import IndexSettings
 
 META = "gongkai.json"
-UNDATED_ASC = "9999-99-99"
+UNDATED_ASC = 99_999_999
 
 
 class DocumentSource(Protocol):
@@ -91,6 +91,11 @@ def _date(value: str | None) -> str:
     return value if value and len(value) >= 4 else ""
 
 
+def _number(value: str, missing: int) -> int:
+    digits = value[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else missing
+
+
 def doc_fields(doc: Document) -> dict[str, Any]:
     """What one catalogue document becomes in the index (values for `add_document`)."""
     f = doc.fields
@@ -109,8 +114,10 @@ def doc_fields(doc: Document) -> dict[str, Any]:
         "seq": doc.seq,
         "stored": {"title": f.title, "index_no": f.index_no, "doc_no": f.doc_no},
         "body_z": zlib.compress(body.encode("utf-8"), 1),
-        "publish_asc": publish or UNDATED_ASC,
-        "written_asc": written or UNDATED_ASC,
+        "publish_num": _number(publish, 0),
+        "written_num": _number(written, 0),
+        "publish_asc": _number(publish, UNDATED_ASC),
+        "written_asc": _number(written, UNDATED_ASC),
     }
     if f.agency:
         values["agency"] = f.agency

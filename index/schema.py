@@ -63,6 +63,10 @@ class StoredBytes(fields.STORED):  # type: ignore[misc]
     """Compressed body text kept for snippets (zlib bytes)."""
 
 
+def _date_number() -> fields.NUMERIC:
+    return fields.NUMERIC(numtype=int, bits=32, sortable=True)  # signed=False breaks ranges in Whoosh
+
+
 def build_schema(cache_dir: Path | None, user_dictionary: Path | None, title_boost: float) -> fields.Schema:
     ana = ProjectAnalyzer(cache_dir, user_dictionary)
     sortable = fields.ID(stored=True, sortable=True)
@@ -83,9 +87,12 @@ def build_schema(cache_dir: Path | None, user_dictionary: Path | None, title_boo
         publish_date=fields.ID(stored=True, sortable=True),
         written_year=fields.ID(sortable=True),
         publish_year=fields.ID(sortable=True),
-        # "9999-99-99" for an unknown date, so that oldest-first puts undated documents last
-        written_asc=fields.ID(sortable=True),
-        publish_asc=fields.ID(sortable=True),
+        # dates as YYYYMMDD numbers: trie-encoded ranges and cheap reverse sorts (0 when unknown, so newest-first
+        # puts undated documents last; the _asc twin uses 99999999 so that oldest-first does too)
+        written_num=_date_number(),
+        publish_num=_date_number(),
+        written_asc=_date_number(),
+        publish_asc=_date_number(),
         status=fields.ID(stored=True),
         seq=fields.STORED(),
         stored=fields.STORED(),  # title, index_no, doc_no as shown (a dict)

@@ -182,9 +182,14 @@ class Searcher:
             filters.append(_any_of("agency", query.agencies))
         if query.topics:
             filters.append(_any_of("topic", query.topics))
-        date_col = query.date_field + "_date"
         if query.since or query.until:
-            filters.append(wq.TermRange(date_col, query.since, query.until, startexcl=False, endexcl=False))
+            filters.append(
+                wq.NumericRange(
+                    query.date_field + "_num",
+                    _number(query.since or "1000-01-01"),
+                    _number(query.until or "9999-12-31"),
+                )
+            )
         whole = filters[0] if len(filters) == 1 else wq.And(filters)
         sortedby = self._sort(query)
         year_col = query.date_field + "_year"
@@ -214,7 +219,7 @@ class Searcher:
     def _sort(query: SearchQuery) -> Any:
         by_id = sorting.FieldFacet("id")
         if query.sort == "newest":
-            return [sorting.FieldFacet(query.date_field + "_date", reverse=True), by_id]
+            return [sorting.FieldFacet(query.date_field + "_num", reverse=True), by_id]
         if query.sort == "oldest":
             return [sorting.FieldFacet(query.date_field + "_asc"), by_id]
         return [sorting.ScoreFacet(), by_id]
@@ -237,6 +242,10 @@ class Searcher:
             status=stored.get("status") or "live",
             snippet=snippet,
         )
+
+
+def _number(iso: str) -> int:
+    return int(iso.replace("-", ""))
 
 
 def _facet_order(item: tuple[Any, int]) -> tuple[int, str]:

@@ -45,6 +45,7 @@ def create_app(
     from .resources import WebContext, install_context
     from .security import add_app_headers
     from .snippets import safe_snippet
+    from .timefmt import beijing_time
 
     app = Flask(__name__)
     app.config.update(
@@ -69,6 +70,7 @@ def create_app(
     app.register_blueprint(openapi.bp)
     errors.register_error_handlers(app)
     app.jinja_env.filters["snippet"] = safe_snippet
+    app.jinja_env.filters["beijing"] = beijing_time
     app.jinja_env.tests["web_url"] = is_web_url
     if enable_unsafe_test_routes:
         app.add_url_rule("/test-only/unsafe-original/<doc_id>", "unsafe_original", documents.unsafe_original)

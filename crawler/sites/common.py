@@ -49,7 +49,25 @@ LIST_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/$"),
 )
 ATTACHMENT_EXTENSIONS = frozenset(
-    {"pdf", "doc", "docx", "xls", "xlsx", "wps", "et", "ofd", "zip", "rar", "7z", "ppt", "pptx", "txt", "tif", "jpg", "png"}
+    {
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "wps",
+        "et",
+        "ofd",
+        "zip",
+        "rar",
+        "7z",
+        "ppt",
+        "pptx",
+        "txt",
+        "tif",
+        "jpg",
+        "png",
+    }
 )
 FILE_NAME_PARAMS = ("filename", "fileName", "name", "file", "downloadName")
 NEVER_PAGES = re.compile(r"\.(js|css|ico|gif|svg|woff2?|ttf|eot|mp4|mp3|swf|flv)$", re.IGNORECASE)
@@ -58,7 +76,9 @@ _ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _TAGS = re.compile(r"<[^>]+>")
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _BASE = re.compile(r"<base\b[^>]*href\s*=\s*[\"']?([^\"'\s>]+)", re.IGNORECASE)
-_ONCLICK_LITERAL = re.compile(r"""['"]((?:https?:)?/[^'"\s]+|[^'"\s]+\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar))['"]""", re.I)
+_ONCLICK_LITERAL = re.compile(
+    r"""['"]((?:https?:)?/[^'"\s]+|[^'"\s]+\.(?:pdf|docx?|xlsx?|wps|ofd|zip|rar))['"]""", re.I
+)
 
 
 def attrs_of(tag_inner: str) -> dict[str, str]:
@@ -141,7 +161,9 @@ def anchors(fragment: str, base: str) -> list[Candidate]:
         title = attrs.get("title") or clean_text(match.group(2)) or None
         hint = date_hint(fragment[match.end() : match.end() + 200])
         for target in targets:
-            if not target or target.lower().startswith(("javascript:", "mailto:", "tel:", "#", "data:", "file:")):
+            if not target or target.lower().startswith(
+                ("javascript:", "mailto:", "tel:", "#", "data:", "file:")
+            ):
                 continue
             url = canonicalize(target, base)
             if url is None:

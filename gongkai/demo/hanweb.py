@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import urlencode
 
-from gongkai.demo import text
-from gongkai.demo.docs import Column, DemoDoc
+from gongkai.demo import chrome, text
+from gongkai.demo.docs import HANWEB, Column, DemoDoc
 from gongkai.demo.pages import SITE_NAME, WEB_ID, WEB_NAME, page
 
 PER_PAGE = 15
@@ -66,21 +66,36 @@ def proxy_response(column: Column | None, docs: Sequence[DemoDoc], start: int, e
 
 
 def side_nav(columns: Sequence[Column], current: Column) -> str:
-    on = ' class="on"'
-    items = "".join(
-        f'<li{on if c.key == current.key else ""}><a href="{c.path}">{c.name}</a></li>' for c in columns
+    """The 信息公开 column tree (the site's Hanweb columns are real links in it, the current one open)."""
+    return chrome.sidebar(HANWEB, current.name)
+
+
+def _crumb(column: Column) -> str:
+    return chrome.breadcrumb(
+        (("首页", "/index.html"), ("政府信息公开", chrome.NOWHERE), ("法定主动公开内容", chrome.NOWHERE),
+         (column.name, column.path))
+    )  # fmt: skip
+
+
+def _location(column: Column) -> str:
+    """Hanweb's hidden column trail (col1 is the current column), read by its scripts (text, not links)."""
+    trail = ((column.name, column.path), ("法定主动公开内容", "/col/col1571300/index.html"),
+             ("政府信息公开", "/col/col1571299/index.html"))  # fmt: skip
+    spans = "".join(
+        f"<span id='col{n}_name'>{name}</span><span id='col{n}_url'>{url}</span>"
+        for n, (name, url) in enumerate(trail, start=1)
     )
-    return f'<div class="left-nav"><div class="left-title">市政府信息公开</div><ul>{items}</ul></div>'
+    return f"<div id='hiddenLocation' style='display:none;'><span id='ss_webid'>{WEB_ID}</span>{spans}</div>"
 
 
 def column_html(column: Column, docs: Sequence[DemoDoc], columns: Sequence[Column]) -> str:
     unit = UNIT_IDS[column.key]
     store = datastore_xml(column, docs, 1, GROUP)
-    body = f"""<div id='hiddenLocation' style='display:none;'><span id='ss_webid'>{WEB_ID}</span><span id='col1_name'>{column.name}</span><span id='col1_url'>{column.path}</span></div>
-<div class="main w1200">
+    body = f"""{_location(column)}
+<div class="main w1200 clearfix">
 {side_nav(columns, column)}
 <div class="right-con">
-  <div class="position">当前位置：<a href="/index.html">首页</a> &gt;&gt; <a href="{column.path}">{column.name}</a></div>
+  {_crumb(column)}
   <div class="list-title"><span>{column.name}</span></div>
   <div class="default_pgContainer" id="{unit}"><script type="text/xml">{store}</script>
 <script language="javascript" src="/module/jslib/jquery/jpage/jpage.js"></script>
@@ -103,7 +118,7 @@ $(document).ready(function(e) {{
         ("ColumnKeywords", f"{column.name},政府信息公开"),
         ("ColumnType", "信息公开"),
     )
-    return page(f"{column.name} {SITE_NAME}", body, meta=meta)
+    return page(f"{column.name} {SITE_NAME}", body, meta=meta, layout=HANWEB)
 
 
 def _label(doc: DemoDoc, label: str) -> str:
@@ -170,10 +185,11 @@ def article_html(doc: DemoDoc) -> str:
         ("guid", f"青岚{doc.publish_date[:4]}{doc.art_id}"),
         ("WebId", str(WEB_ID)),
     )
-    body = f"""<div id='hiddenLocation' style='display:none;'><span id='ss_webid'>{WEB_ID}</span><span id='col1_name'>{col.name}</span><span id='col1_url'>{col.path}</span></div>
-<div class="main w1200">
-<div class="position">当前位置：<a href="/index.html">首页</a> &gt;&gt; <a href="{col.path}">{col.name}</a></div>
+    body = f"""{_location(col)}
+<div class="main w1200 clearfix">
+{chrome.sidebar(HANWEB, col.name)}
 <div class="article">
+{_crumb(col)}
 {metadata_table(doc)}
 <div class="article-title"><!--<$[标题名称(html)]>begin--><p class="con-title">{escape(doc.title)}</p><!--<$[标题名称(html)]>end--></div>
 <div class="small-title">
@@ -189,4 +205,4 @@ def article_html(doc: DemoDoc) -> str:
 <div class="article-tools"><a href="javascript:window.print()">【打印本页】</a> <a href="javascript:window.close()">【关闭窗口】</a></div>
 </div>
 </div>"""
-    return page(doc.title, body, meta=meta)
+    return page(doc.title, body, meta=meta, layout=HANWEB)

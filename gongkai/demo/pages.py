@@ -1,5 +1,6 @@
 """Pages of the demo site that belong to neither layout: home, robots.txt, the 404 page, the search endpoint,
-and the header/footer chrome both layouts wrap around their content.
+and `page()`, the document both layouts fill: the full furniture of `chrome` for real pages, a light frame for the
+error pages (which are small on real sites too).
 
 Only characters that GBK can encode appear here, because the TRS pages reuse the chrome.
 """
@@ -9,13 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from gongkai.demo import chrome
+from gongkai.demo.chrome import SITE_DOMAIN, SITE_ID_CODE, SITE_NAME, WEB_ID, WEB_NAME
 from gongkai.demo.docs import COLUMNS, HANWEB, DemoDoc
 
-SITE_NAME = "青岚市人民政府门户网站"
-SITE_DOMAIN = "www.qinglan.gov.cn"
-SITE_ID_CODE = "3312000001"
-WEB_ID = 4012
-WEB_NAME = "青岚市人民政府"
+__all__ = ["SITE_DOMAIN", "SITE_ID_CODE", "SITE_NAME", "WEB_ID", "WEB_NAME", "page", "site_meta"]
 
 ROBOTS_TXT = """# robots.txt for 青岚市人民政府门户网站
 User-agent: *
@@ -60,7 +59,7 @@ def footer_html() -> str:
     return f"""<!-- 底部开始 -->
 <div class="footer"><div class="w1200">
   <p><a href="/index.html">网站首页</a> | <a href="javascript:void(0)">网站地图</a> | <a href="javascript:void(0)">联系我们</a> |
-  <a href="https://www.gov.cn/" target="_blank">中国政府网</a></p>
+  <a href="javascript:void(0)">中国政府网</a></p>
   <p>主办：青岚市人民政府办公室　承办：青岚市大数据发展管理局</p>
   <p>网站标识码：{SITE_ID_CODE}　<a href="javascript:void(0)">示例ICP备00000000号</a>　示例公网安备 33120002000001号</p>
   <p>本站为 gongkai 演示站点，所有文字均由程序生成，不代表任何真实机关。</p>
@@ -68,21 +67,39 @@ def footer_html() -> str:
 <!-- 底部结束 -->"""
 
 
-def page(title: str, body: str, *, charset: str = "UTF-8", meta: Sequence[tuple[str, str]] = ()) -> str:
+def page(
+    title: str,
+    body: str,
+    *,
+    charset: str = "UTF-8",
+    meta: Sequence[tuple[str, str]] = (),
+    layout: str | None = None,
+    up: str = "",
+) -> str:
+    """The whole document; with a `layout`, wrapped in that layout's furniture (`up` is the TRS page's way back
+    to the section root, e.g. "../" on a list page)."""
+    if layout is None:
+        assets = f"""<link href="/images/{WEB_ID}/global.css" rel="stylesheet" type="text/css">
+<script language="javascript" src="/module/jslib/jquery/jquery.js"></script>"""
+        top, bottom, tail = header_html(), footer_html(), ""
+    else:
+        assets = chrome.head_assets(layout, up)
+        top, bottom, tail = chrome.header(layout, up), chrome.footer(layout), chrome.tail_scripts(layout)
     return f"""<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
 <html xmlns="http://www.w3.org/1999/xhtml">
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset={charset}" />
 <meta http-equiv="X-UA-Compatible" content="IE=edge">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>{escape(title)}</title>
 {site_meta(meta)}
-<link href="/images/{WEB_ID}/global.css" rel="stylesheet" type="text/css">
-<script language="javascript" src="/module/jslib/jquery/jquery.js"></script>
+{assets}
 </head>
 <body>
-{header_html()}
+{top}
 {body}
-{footer_html()}
+{bottom}
+{tail}
 </body>
 </html>
 """
@@ -104,7 +121,7 @@ def home_html() -> str:
     <li><a href="/module/search/index.jsp?searchWord=%E5%AD%A6%E5%89%8D%E6%95%99%E8%82%B2">学前教育</a></li>
   </ul></div>
 </div>"""
-    return page(SITE_NAME, body, meta=(("ColumnName", "首页"), ("ColumnType", "首页")))
+    return page(SITE_NAME, body, meta=(("ColumnName", "首页"), ("ColumnType", "首页")), layout=HANWEB)
 
 
 def not_found_html() -> str:
@@ -134,4 +151,4 @@ def search_html(word: str, docs: Sequence[DemoDoc]) -> str:
     body = f"""<div class="main w1200"><div class="search-result">
   <p>搜索“{escape(word)}”，共找到 {len(hits)} 条结果</p><ul>{items}</ul>
 </div></div>"""
-    return page(f"搜索结果-{SITE_NAME}", body)
+    return page(f"搜索结果-{SITE_NAME}", body, layout=HANWEB)

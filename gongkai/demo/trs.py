@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from gongkai.demo import text
-from gongkai.demo.docs import Column, DemoDoc
+from gongkai.demo import chrome, text
+from gongkai.demo.docs import TRS, Column, DemoDoc
 from gongkai.demo.pages import page
 
 PER_PAGE = 20
@@ -50,12 +50,17 @@ def _relative(doc: DemoDoc) -> str:
     return "./" + doc.path[len(prefix) :]
 
 
-def _side_nav(columns: Sequence[Column], current: Column) -> str:
-    items = "".join(
-        f'<li class="{"cur" if c.key == current.key else ""}"><a href="../{c.key}/index.html">{c.name}</a></li>'
-        for c in columns
-    )
-    return f'<div class="xxgk_left"><h3>部门信息公开目录</h3><ul>{items}</ul></div>'
+def _side_nav(columns: Sequence[Column], current: Column, up: str = "../") -> str:
+    """The 信息公开 column tree; the site's TRS sections are relative links in it, as TRS writes them."""
+    return chrome.sidebar(TRS, current.name, up)
+
+
+def _crumb(column: Column, up: str, *, article: bool) -> str:
+    trail = [("首页", f"{up}../index.html"), ("政府信息公开", chrome.NOWHERE), ("部门信息公开目录", chrome.NOWHERE),
+             (column.name, "./index.html" if not article else "../index.html")]  # fmt: skip
+    if article:
+        trail.append(("正文", ""))
+    return chrome.breadcrumb(trail, prefix="您现在的位置：")
 
 
 def list_html(column: Column, docs: Sequence[DemoDoc], page_no: int, columns: Sequence[Column]) -> bytes:
@@ -66,10 +71,10 @@ def list_html(column: Column, docs: Sequence[DemoDoc], page_no: int, columns: Se
         f"<span>{d.publish_date}</span></li>"
         for d in chosen
     )
-    body = f"""<div class="xxgk_container w1200">
+    body = f"""<div class="xxgk_container w1200 clearfix">
 {_side_nav(columns, column)}
 <div class="xxgk_right">
-  <div class="position">您现在的位置：<a href="../../index.html">首页</a> &gt; <a href="./index.html">{column.name}</a></div>
+  {_crumb(column, "../", article=False)}
   <div class="list_title">{column.name}</div>
   <ul class="list">
 {items}
@@ -81,7 +86,8 @@ def list_html(column: Column, docs: Sequence[DemoDoc], page_no: int, columns: Se
 </div>"""
     meta = (("ColumnName", column.name), ("ColumnDescription", column.name), ("ColumnKeywords", column.name),
             ("ColumnType", "信息公开"))  # fmt: skip
-    return page(f"{column.name}_青岚市人民政府", body, charset="gb2312", meta=meta).encode(CHARSET)
+    html = page(f"{column.name}_青岚市人民政府", body, charset="gb2312", meta=meta, layout=TRS, up="../")
+    return html.encode(CHARSET)
 
 
 def _block(doc: DemoDoc) -> str:
@@ -132,9 +138,10 @@ def article_html(doc: DemoDoc) -> bytes:
         ("Description", doc.title),
         ("Url", ""),
     )
-    body = f"""<div class="xxgk_container w1200">
-<div class="position">您现在的位置：<a href="../../../index.html">首页</a> &gt; <a href="../index.html">{col.name}</a> &gt; 正文</div>
+    body = f"""<div class="xxgk_container w1200 clearfix">
+{_side_nav([], col, "../../")}
 <div class="xxgk_detail">
+{_crumb(col, "../../", article=True)}
 {_block(doc)}
 <div class="header"><p>{escape(doc.title)}</p></div>
 <div class="date">发布时间：{doc.publish_date} {doc.publish_time}　来源：{escape(doc.source)}
@@ -147,4 +154,5 @@ def article_html(doc: DemoDoc) -> bytes:
 <div class="btns"><a href="javascript:window.print()">[打印本页]</a> <a href="javascript:window.close()">[关闭窗口]</a></div>
 </div>
 </div>"""
-    return page(f"{doc.title}_{col.name}", body, charset="gb2312", meta=meta).encode(CHARSET)
+    html = page(f"{doc.title}_{col.name}", body, charset="gb2312", meta=meta, layout=TRS, up="../../")
+    return html.encode(CHARSET)

@@ -10,13 +10,13 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from browsersite import Canary, Site
 
 WEB_TESTS = Path(__file__).resolve().parents[1] / "unit" / "web"
 CHROMIUM_ARGS = [
@@ -50,23 +50,6 @@ def chromium_path() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return path
-
-
-@dataclass
-class Canary:
-    """A stand-in for the live web on another loopback address: it only counts."""
-
-    url: str
-    hits: list[tuple[str, str]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.hits.clear()
-
-    def paths(self) -> set[str]:
-        with self.lock:
-            return {path.split("?")[0] for _, path in self.hits}
 
 
 def _canary_handler(canary: Canary) -> type[BaseHTTPRequestHandler]:
@@ -150,15 +133,6 @@ setTimeout(function () {{ try {{ top.location = "{c}/top-location"; }} catch (e)
 <img src="x:" onerror="fetch('{c}/onerror')">
 <script>document.getElementById("f").submit();</script>
 </body></html>""".encode()
-
-
-@dataclass
-class Site:
-    app_url: str
-    raw_url: str
-    corpus: Any
-    canary: Canary
-    payloads: tuple[str, ...]
 
 
 def _bind() -> socket.socket:

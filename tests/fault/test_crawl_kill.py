@@ -84,13 +84,16 @@ def test_kill_nine_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path
     responses = collections.Counter(
         (c["url"], c["payload_digest"]) for c in captures if c["record_type"] == "response"
     )
-    assert [k for k, n in responses.items() if n > 1] == []  # a re-fetch after a kill is a revisit, never a copy
+    # a re-fetch after a kill is a revisit, never a second copy
+    assert [k for k, n in responses.items() if n > 1] == []
     pages = [h.path_qs for h in hits if h.method == "GET" and h.path_qs != "/robots.txt"]
     distinct = len(set(pages))
     assert distinct >= 300
     again = sorted(p for p, n in collections.Counter(pages).items() if n > 1)
-    print(f"page GETs {len(pages)}, distinct {distinct}, re-fetched {len(again)}, resumed from archive "
-          f"{resumed_from_archive}")
+    print(
+        f"page GETs {len(pages)}, distinct {distinct}, re-fetched {len(again)}, resumed from archive "
+        f"{resumed_from_archive}"
+    )
     # at most the page in flight at each kill is fetched again (TESTPLAN R1: <= pages + concurrency x kills)
     assert len(pages) <= distinct + KILLS * CONCURRENCY, again
     report = verify_archive(DataDir(root))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.demo.site import DemoSite
+from govsim.pages import JSL, PATHOLOGY_LINKS, RUISHU, login_page, soft404, verify_page
 
 ROBOTS = "User-agent: *\nDisallow: /module/search/\nDisallow: /patho/secret\n"
 
@@ -96,60 +97,6 @@ def _bomb_bytes(size: int) -> bytes:
     return gzip.compress(b"\0" * size, compresslevel=9)
 
 
-PATHOLOGY_LINKS = (
-    "/patho/ruishu.html",
-    "/patho/ruishu202.html",
-    "/patho/jsl.html",
-    "/patho/verify.html",
-    "/patho/missing.html",
-    "/patho/login.html",
-    "/patho/loop1.html",
-    "/patho/stall.html",
-    "/patho/drip.html",
-    "/patho/big.html",
-    "/patho/bomb.html",
-    "/patho/fake.pdf",
-    "/patho/secret.html",
-    "/patho/dups.html",
-    "/module/search/index.html",
-)
-
-_RUISHU = (
-    "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-    "<meta id=\"9DhefwqGPrzR\" content=\"ZmFrZS1jaGFsbGVuZ2U\" r='m'>"
-    "<script type=\"text/javascript\">$_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=1;"
-    "$_ts.cd='qEaDrpAlEa';</script><script type=\"text/javascript\" src=\"/patho/x7Yt.js\" r='m'></script>"
-    "</head><body></body></html>"
-)
-_JSL = (
-    "<html><body><script>document.cookie=('_')+('_jsl_clear')+('ance_s=1700000000.1|0|abc');"
-    "location.href=location.pathname+location.search</script></body></html>"
-)
-
-
-def _verify_page() -> str:
-    filler = "".join(f"<p>请完成下方验证后继续访问本站内容，第{i}段说明。</p>" for i in range(60))
-    return (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>安全验证</title></head><body>"
-        f"<div class=\"slider\">请拖动滑块完成安全验证</div>{filler}</body></html>"
-    )
-
-
-def _soft404() -> str:
-    return (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>提示信息</title></head><body>"
-        "<div class=\"err\">抱歉，您访问的页面不存在或已被删除！</div><a href=\"/\">返回首页</a></body></html>"
-    )
-
-
-def _login() -> str:
-    return (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>统一身份认证平台</title></head><body>"
-        "<form action=\"/login\" method=\"post\"><input name=\"user\"><input type=\"password\" name=\"pwd\">"
-        "<button>登录</button></form>" + "<p>请使用统一身份认证账号登录后查看。</p>" * 40 + "</body></html>"
-    )
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _GovSimServer
@@ -169,9 +116,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._status = 0
         sim = self.server.sim
         path = self.path.split("?", 1)[0]
-        handler: Callable[[], None] | None = getattr(self, "_p_" + path.rsplit("/", 1)[-1].replace(".", "_"), None)
+        handler: Callable[[], None] | None = getattr(
+            self, "_p_" + path.rsplit("/", 1)[-1].replace(".", "_"), None
+        )
         try:
-            if path.startswith("/patho/") and handler is not None:
+            if path.startswith("/patho/trap/"):
+                self._trap(path)
+            elif path.startswith("/patho/") and handler is not None:
                 handler()
             elif path.startswith("/api-gateway/jpaas-publish-server/"):
                 self._unit_api()
@@ -193,7 +144,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _log(self) -> None:
         headers = {k: v for k, v in self.headers.items()}
         self.server.log.append(
-            Hit(self._start, time.monotonic(), self.command, self.path, self._status, headers, self._sent, self._aborted)
+            Hit(
+                self._start,
+                time.monotonic(),
+                self.command,
+                self.path,
+                self._status,
+                headers,
+                self._sent,
+                self._aborted,
+            )
         )
 
     # -- helpers ----------------------------------------------------------------------------------------------
@@ -251,6 +211,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
         self._sent = len(response.body)
 
+    def _trap(self, path: str) -> None:
+        """Crawler traps: an endless calendar, a path that repeats itself, a query that grows on every page."""
+        query = self.path.partition("?")[2]
+        month = sum(1 for part in path.split("/") if part == "m") if "/cal/" in path else 0
+        links = [
+            f"/patho/trap/cal/{'m/' * (month + 1)}index.html",
+            f"{path.rsplit('/', 1)[0]}/a/index.html",
+            f"{path}?{query}x" if query else f"{path}?q=x",
+            f"{path};jsessionid={time.monotonic_ns()}",
+        ]
+        body = "".join(f'<a href="{link}">下一页</a>' for link in links)
+        page = f"<html><head><meta charset='utf-8'><title>日历</title></head><body>{body}</body></html>"
+        self._send(200, page.encode(), "text/html; charset=utf-8")
+
     def _unit_api(self) -> None:
         """A JPaaS unit reply: 40 items, 15 per page; page 1 for every pageNo when the switch says so."""
         from urllib.parse import parse_qs, urlsplit
@@ -264,7 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             for i in range(15 if page_no < 3 else 10)
         )
         pager = f'<div class="pager" count="40" rows="15" pageNo="{page_no}"></div>'
-        body = '{"success": true, "code": 200, "data": {"html": %s}}' % json.dumps(f"<ul>{items}</ul>{pager}")
+        body = json.dumps({"success": True, "code": 200, "data": {"html": f"<ul>{items}</ul>{pager}"}})
         self._send(200, body.encode(), "application/json;charset=UTF-8")
 
     # -- pathologies (method names follow the last path segment) -----------------------------------------------
@@ -282,33 +256,37 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.server.sim
         targets = sim.extra_links if sim.only_extra_links else (*PATHOLOGY_LINKS, *sim.extra_links)
         links = "".join(f'<li><a href="{p}">{p}</a></li>' for p in targets)
-        body = f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>异常页面</title></head><body><ul>{links}</ul></body></html>"
+        body = f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>异常页面</title></head><body><ul>{links}</ul></body></html>'
         self._send(200, body.encode(), "text/html; charset=utf-8")
 
     def _p_ruishu_html(self) -> None:
         cookie = [("Set-Cookie", "FSSBBIl1UgzbN7NS=60ZfQx; Path=/; HttpOnly")]
-        self._send(412, _RUISHU.encode(), "text/html", cookie)
+        self._send(412, RUISHU.encode(), "text/html", cookie)
 
     def _p_ruishu202_html(self) -> None:
-        self._send(202, _RUISHU.encode(), "text/html", [("Set-Cookie", "NOh8RTWx6K2dS=60Zf; Path=/")])
+        self._send(202, RUISHU.encode(), "text/html", [("Set-Cookie", "NOh8RTWx6K2dS=60Zf; Path=/")])
 
     def _p_jsl_html(self) -> None:
-        self._send(521, _JSL.encode(), "text/html", [("Set-Cookie", "__jsluid_s=6f3c2a; Path=/; HttpOnly")])
+        self._send(521, JSL.encode(), "text/html", [("Set-Cookie", "__jsluid_s=6f3c2a; Path=/; HttpOnly")])
 
     def _p_verify_html(self) -> None:
-        self._send(200, _verify_page().encode(), "text/html; charset=utf-8")
+        self._send(200, verify_page().encode(), "text/html; charset=utf-8")
 
     def _p_missing_html(self) -> None:
-        self._send(200, _soft404().encode(), "text/html; charset=utf-8")
+        self._send(200, soft404().encode(), "text/html; charset=utf-8")
 
     def _p_login_html(self) -> None:
-        self._send(200, _login().encode(), "text/html; charset=utf-8")
+        self._send(200, login_page().encode(), "text/html; charset=utf-8")
 
     def _p_secret_html(self) -> None:
-        self._send(200, b"<html><head><title>secret</title></head><body>disallowed by robots</body></html>", "text/html")
+        self._send(
+            200,
+            b"<html><head><title>secret</title></head><body>disallowed by robots</body></html>",
+            "text/html",
+        )
 
     def _p_fake_pdf(self) -> None:
-        self._send(200, _soft404().replace("提示信息", "下载").encode(), "application/pdf")
+        self._send(200, soft404().replace("提示信息", "下载").encode(), "application/pdf")
 
     def _p_loop1_html(self) -> None:
         self._send(302, b"", "text/html", [("Location", "/patho/loop2.html")])
@@ -356,7 +334,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _p_dups_html(self) -> None:
         sim = self.server.sim
-        host, port = self.server.server_address[:2]
+        host = str(self.server.server_address[0])
+        port = int(self.server.server_address[1])
         links: list[str] = []
         docs = sim.base.documents[:3] if sim.base is not None else []
         for doc in docs:
@@ -365,13 +344,17 @@ class _Handler(BaseHTTPRequestHandler):
                 p,
                 f"{p}#top",
                 f"{p}?from=timeline",
-                f"http://{str(host).upper()}:{port}{p}#x",
+                f"http://{host.upper()}:{port}{p}#x",
                 f"//{host}:{port}{p}",
                 f"./../..{p}",
             ]
         links += ["javascript:void(0)", "mailto:gk@example.org", "/patho/secret.html", "/patho/fake.pdf"]
         body = "".join(f'<a href="{link}">链接</a>' for link in links)
-        self._send(200, f"<html><head><meta charset='utf-8'><title>链接</title></head><body>{body}</body></html>".encode(), "text/html; charset=utf-8")
+        self._send(
+            200,
+            f"<html><head><meta charset='utf-8'><title>链接</title></head><body>{body}</body></html>".encode(),
+            "text/html; charset=utf-8",
+        )
 
 
 class _GovSimServer(ThreadingHTTPServer):

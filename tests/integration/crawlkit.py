@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import hashlib
+import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -40,21 +42,44 @@ _BLOCK_PAGE = b"<html><head><title>412</title></head><body>Access denied by WAF<
 
 
 class SiteSwitch(DemoSite):
-    """A DemoSite whose answers come from `current`, plus per-path forced statuses (412 block, 503 failure)."""
+    """A DemoSite whose answers come from `current`, plus per-path forced statuses (412 block, 503 failure) and
+    stalls (the answer comes `stalled[path]` seconds late, after the crawler's read timeout).
+
+    With `validators=False` it ignores If-None-Match/If-Modified-Since, like the many servers that never answer
+    304: an unchanged page then comes back as a full 200 with identical bytes. With `gzip=True` about half the
+    paths (a fixed choice per path) answer `Content-Encoding: gzip` to clients that accept it, so the archive has
+    to keep encoded payloads consistent with their headers.
+    """
 
     def __init__(self, site: DemoSite) -> None:
         super().__init__(seed=site.seed, n_docs=site.n_docs, added=site.added)
         self.current = site
         self.forced: dict[str, int] = {}
+        self.stalled: dict[str, float] = {}
+        self.validators = True
+        self.gzip = False
 
-    def switch(self, site: DemoSite, forced: Mapping[str, int] | None = None) -> None:
+    def switch(
+        self,
+        site: DemoSite,
+        forced: Mapping[str, int] | None = None,
+        *,
+        stalled: Mapping[str, float] | None = None,
+        validators: bool = True,
+    ) -> None:
+        """Answer from `site` from now on; forced statuses, stalls and validators are reset unless given."""
         self.current = site
         self.forced = dict(forced or {})
+        self.stalled = dict(stalled or {})
+        self.validators = validators
 
     def respond(
         self, method: str, path_qs: str, headers: Mapping[str, str], body: bytes = b""
     ) -> DemoResponse:
-        status = self.forced.get(path_qs.split("?")[0])
+        path = path_qs.split("?")[0]
+        if path in self.stalled:
+            time.sleep(self.stalled[path])  # this server thread only; the crawler has given up by now
+        status = self.forced.get(path)
         if status is not None and path_qs != "/robots.txt":
             page = _BLOCK_PAGE if status == 412 else b"<html><body>Service Unavailable</body></html>"
             headers_out = [
@@ -63,7 +88,27 @@ class SiteSwitch(DemoSite):
                 ("Content-Length", str(len(page))),
             ]
             return DemoResponse(status, headers_out, b"" if method.upper() == "HEAD" else page)
-        return self.current.respond(method, path_qs, headers, body)
+        if not self.validators:
+            conditional = ("if-none-match", "if-modified-since")
+            headers = {k: v for k, v in headers.items() if k.lower() not in conditional}
+        response = self.current.respond(method, path_qs, headers, body)
+        accepts = any(k.lower() == "accept-encoding" and "gzip" in v for k, v in headers.items())
+        if self.gzip and accepts and response.status == 200 and response.body and gzipped_path(path_qs):
+            return gzip_response(response)
+        return response
+
+
+def gzipped_path(path_qs: str) -> bool:
+    """The fixed half of paths a gzip-serving SiteSwitch compresses."""
+    return zlib.crc32(path_qs.encode("utf-8")) % 2 == 0
+
+
+def gzip_response(response: DemoResponse) -> DemoResponse:
+    """The same response with a gzip Content-Encoding (mtime 0: the same bytes every time, so revisits work)."""
+    body = gzip.compress(response.body, mtime=0)
+    headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
+    headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding"), ("Content-Length", str(len(body)))]
+    return DemoResponse(response.status, headers, body)
 
 
 @contextmanager

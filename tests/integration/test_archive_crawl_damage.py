@@ -1,9 +1,10 @@
 """The verifier on copies of a real crawled archive: 5 kinds of damage x 20 seeded positions, 20 untouched copies.
 
 The archive is made once by crawling the demo site twice (the second time with a few documents changed, so it holds
-responses, revisits and requests in two WARC files). Each case damages a fresh copy with the archive tests' own
-damage helpers (tests/unit/archive/archive_damage.py) and expects `verify_archive` to name the damaged record, and
-`gongkai verify` to exit 1 (0 on untouched copies). Seed: GONGKAI_SEED (default 20261129), printed.
+responses, revisits and requests in two WARC files, some payloads gzip-encoded). Each case damages a fresh copy
+with the archive tests' own damage helpers (tests/unit/archive/archive_damage.py) and expects `verify_archive` to
+name the damaged record, and `gongkai verify` to exit 1 (0 on untouched copies).
+Seed: GONGKAI_SEED (default 20261129), printed.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     root = tmp_path_factory.mktemp("crawled") / "data"
     site = DemoSite(seed=3, n_docs=40)
     with ck.served(site) as (srv, switch):
+        switch.gzip = (
+            True  # encoded payloads too: the verifier must undo the coding to check the catalogue's hash
+        )
         first = ck.crawl_into(root, ck.seeds(srv, site))
         switch.switch(DemoSite(seed=3, n_docs=40, changed=[1, 5, 8, 13, 21]))
         second = ck.crawl_into(root, ck.seeds(srv, site))

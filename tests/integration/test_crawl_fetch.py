@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from govsim.harness import FAST, fast_settings, run_crawl
@@ -72,7 +73,8 @@ def test_redirect_out_of_scope_never_reaches_canary() -> None:
 
             gs._Handler._p_away_html = _p_away_html  # type: ignore[attr-defined]
             ex = fetcher.fetch(
-                srv.url + "/patho/away.html", is_allowed=lambda u: None if host_key(u) in scope else "out_of_scope"
+                srv.url + "/patho/away.html",
+                is_allowed=lambda u: None if host_key(u) in scope else "out_of_scope",
             )
         finally:
             fetcher.close()
@@ -108,18 +110,25 @@ def test_404_is_not_retried_and_503_is_retried_with_backoff() -> None:
         ("", 503, 0),
     ],
 )
-def test_robots_matrix(tmp_path, robots: str, status: int, fetched_pages: int) -> None:
-    sim = GovSim(base=None, robots=robots, robots_status=status, extra_links=("/patho/missing.html",),
-                 only_extra_links=True)
+def test_robots_matrix(tmp_path: Path, robots: str, status: int, fetched_pages: int) -> None:
+    sim = GovSim(
+        base=None,
+        robots=robots,
+        robots_status=status,
+        extra_links=("/patho/missing.html",),
+        only_extra_links=True,
+    )
     with serve_govsim(sim) as srv:
         run_crawl([srv.url + "/patho/index.html"], tmp_path, fast_settings(delay_s=0.0, backoff_base_s=0.01))
         pages = [p for p in srv.paths() if p != "/robots.txt"]
     assert len(pages) == fetched_pages
 
 
-def test_crawl_delay_raises_the_gap(tmp_path) -> None:
+def test_crawl_delay_raises_the_gap(tmp_path: Path) -> None:
     links = tuple(f"/patho/missing.html?n={i}" for i in range(4))
-    sim = GovSim(base=None, robots="User-agent: *\nCrawl-delay: 0.3\n", extra_links=links, only_extra_links=True)
+    sim = GovSim(
+        base=None, robots="User-agent: *\nCrawl-delay: 0.3\n", extra_links=links, only_extra_links=True
+    )
     with serve_govsim(sim) as srv:
         run_crawl([srv.url + "/patho/index.html"], tmp_path, fast_settings(delay_s=0.05))
         hits = srv.hits()

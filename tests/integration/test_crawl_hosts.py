@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from govsim.harness import document_urls, fast_settings, run_crawl
@@ -14,7 +15,7 @@ from crawler.frontier import Frontier
 from gongkai.demo.site import DemoSite
 
 
-def test_host_paused_after_five_consecutive_blocks(tmp_path) -> None:
+def test_host_paused_after_five_consecutive_blocks(tmp_path: Path) -> None:
     links = tuple(f"/patho/ruishu.html?n={i}" for i in range(12))
     sim = GovSim(base=None, robots=None, extra_links=links, only_extra_links=True)
     with serve_govsim(sim) as srv:
@@ -35,7 +36,7 @@ def _closed_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_unreachable_host_fails_fast_and_loses_nothing(tmp_path) -> None:
+def test_unreachable_host_fails_fast_and_loses_nothing(tmp_path: Path) -> None:
     sim = GovSim(base=DemoSite(seed=1, n_docs=8), robots=None)
     with serve_govsim(sim) as srv:
         run_crawl([srv.url + "/"], tmp_path, fast_settings(delay_s=0.0))
@@ -56,7 +57,7 @@ def test_unreachable_host_fails_fast_and_loses_nothing(tmp_path) -> None:
 
 
 @pytest.mark.slow
-def test_max_pages_stops_and_next_run_continues_without_refetching(tmp_path) -> None:
+def test_max_pages_stops_and_next_run_continues_without_refetching(tmp_path: Path) -> None:
     site = DemoSite(seed=2, n_docs=20)
     sim = GovSim(base=site, robots=None)
     with serve_govsim(sim) as srv:
@@ -73,7 +74,7 @@ def test_max_pages_stops_and_next_run_continues_without_refetching(tmp_path) -> 
 
 @pytest.mark.parametrize(("ignores_page_no", "unit_calls"), [(True, 2), (False, 3)])
 def test_jpaas_page_identical_to_previous_is_an_error_not_the_end(
-    tmp_path, ignores_page_no: bool, unit_calls: int
+    tmp_path: Path, ignores_page_no: bool, unit_calls: int
 ) -> None:
     sim = GovSim(base=None, robots=None, jpaas_ignores_page_no=ignores_page_no)
     with serve_govsim(sim) as srv:
@@ -84,3 +85,18 @@ def test_jpaas_page_identical_to_previous_is_an_error_not_the_end(
     articles = {p for p in paths if "/art/" in p}
     assert len(articles) == (15 if ignores_page_no else 40)
     assert ("list:paging_ignored" in summary.reasons) is ignores_page_no
+
+
+def test_traps_end_within_limits(tmp_path: Path) -> None:
+    sim = GovSim(base=None, robots=None)
+    with serve_govsim(sim) as srv:
+        summary = run_crawl(
+            [srv.url + "/patho/trap/index.html"], tmp_path, fast_settings(delay_s=0.0, max_depth=20)
+        )
+        paths = srv.paths()
+    trap = [p for p in paths if p.startswith("/patho/trap/")]
+    assert 0 < len(trap) <= 200
+    assert not [p for p in trap if "jsessionid" in p]  # session ids are stripped: one page, not one per visit
+    assert max(p.count("/a/") for p in trap) <= 2
+    assert max(p.count("m/") for p in trap) <= 20
+    assert any(r.startswith("trap:") for r in summary.reasons)

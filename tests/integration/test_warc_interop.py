@@ -1,13 +1,15 @@
 """The WARC files of a real crawl read cleanly with warcio, agree with the catalogue, and hold the served bytes.
 
 Two crawls of the demo site (the second with some documents changed and some removed) give responses, revisits,
-requests and 404s, UTF-8 (Hanweb) and GBK (TRS) pages, and binary attachments. warcio is the independent reader
-(issue 5: "read without error by `warcio index` and their record counts match the catalogue"); the DemoSite's
-pure `respond()` is the oracle for what the server sent (TESTPLAN A5, byte fidelity).
+requests and 404s, UTF-8 (Hanweb) and GBK (TRS) pages, binary attachments, and (about half the paths) gzip
+Content-Encoding. warcio is the independent reader (issue 5: "read without error by `warcio index` and their
+record counts match the catalogue"); the DemoSite's pure `respond()` is the oracle for what the server sent
+(TESTPLAN A5, byte fidelity).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -47,10 +49,11 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Crawled:
     first_site = DemoSite(seed=SITE_SEED, n_docs=N_DOCS)
     second_site = DemoSite(seed=SITE_SEED, n_docs=N_DOCS, changed=CHANGED, removed=REMOVED)
     with ck.served(first_site) as (srv, switch):
+        switch.gzip = True
         seed_urls = ck.seeds(srv, first_site)
         ck.crawl_into(root, seed_urls)
         first_max = ck.snapshot(root).max_capture_id
-        switch.switch(second_site)
+        switch.switch(second_site)  # gzip stays on
         second = ck.crawl_into(root, seed_urls)
     assert second.changed == len(CHANGED)
     return Crawled(root, srv.url, (first_site, second_site), first_max)
@@ -113,37 +116,66 @@ def _served(crawled: Crawled, capture_id: int, method: str, path_qs: str, body: 
     return site.respond(method, path_qs, {}, body).body
 
 
+@dataclass(frozen=True)
+class ResponseRecord:
+    record_id: str
+    encoding: str | None
+    wire: bytes  # the payload as stored (still content-encoded)
+    decoded: bytes  # what warcio's content_stream() gives a reader
+    method: str  # of the concurrent request record
+    target: str
+    request_body: bytes
+
+
+def _response_records(path: Path) -> list[ResponseRecord]:
+    """Each response record with its request, read twice by warcio: once raw, once decoded."""
+    requests: dict[str, tuple[str, str, bytes]] = {}  # response record id -> method, target, body
+    wire: dict[str, tuple[str | None, bytes]] = {}
+    with open(path, "rb") as fp:
+        for rec in ArchiveIterator(fp):
+            if rec.rec_type == "request":
+                target = rec.http_headers.statusline.split(" ")[0]
+                requests[rec.rec_headers.get_header("WARC-Concurrent-To")] = (
+                    rec.http_headers.protocol,
+                    target,
+                    rec.content_stream().read(),
+                )
+            elif rec.rec_type == "response":
+                encoding = rec.http_headers.get_header("Content-Encoding")
+                wire[rec.rec_headers.get_header("WARC-Record-ID")] = (encoding, rec.raw_stream.read())
+    decoded: dict[str, bytes] = {}
+    with open(path, "rb") as fp:
+        for rec in ArchiveIterator(fp):
+            if rec.rec_type == "response":
+                decoded[rec.rec_headers.get_header("WARC-Record-ID")] = rec.content_stream().read()
+    return [
+        ResponseRecord(rid, encoding, raw, decoded[rid], *requests[rid])
+        for rid, (encoding, raw) in wire.items()
+    ]
+
+
 def test_response_payloads_are_the_bytes_the_site_served(crawled: Crawled) -> None:
     rows = {r["record_id"]: r for r in ck.captures(crawled.root) if r["record_id"]}
     checked = Counter[str]()
     gbk_only_seen = 0
     for path in ck.warc_paths(crawled.root):
-        requests: dict[str, tuple[str, str, bytes]] = {}  # response record id -> method, path, body
-        payloads: dict[str, tuple[bytes, str | None]] = {}
-        with open(path, "rb") as fp:
-            for rec in ArchiveIterator(fp):
-                record_id = rec.rec_headers.get_header("WARC-Record-ID")
-                if rec.rec_type == "request":
-                    method = rec.http_headers.protocol
-                    target = rec.http_headers.statusline.split(" ")[0]
-                    requests[rec.rec_headers.get_header("WARC-Concurrent-To")] = (
-                        method,
-                        target,
-                        rec.content_stream().read(),
-                    )
-                elif rec.rec_type == "response":
-                    encoding = rec.http_headers.get_header("Content-Encoding")
-                    payloads[record_id] = (rec.content_stream().read(), encoding)
-        for record_id, (payload, encoding) in payloads.items():
-            row = rows[record_id]
-            assert ck.sha256_hex(payload) == row["sha256"], (row["url"], encoding)
-            method, target, body = requests[record_id]
-            assert ck.path_of(row["final_url"]) == target
-            served = _served(crawled, row["capture_id"], method, target, body)
-            assert payload == served, row["url"]
+        for rec in _response_records(path):
+            row = rows[rec.record_id]
+            assert ck.path_of(row["final_url"]) == rec.target
+            served = _served(crawled, row["capture_id"], rec.method, rec.target, rec.request_body)
+            # the server compressed exactly these, and the WARC keeps the compressed bytes it sent
+            should_gzip = row["status"] == 200 and bool(served) and ck.gzipped_path(rec.target)
+            assert (rec.encoding == "gzip") == should_gzip, (row["url"], rec.encoding)
+            sent = gzip.compress(served, mtime=0) if should_gzip else served
+            assert rec.wire == sent, row["url"]
+            # and every reader gets the body the page has: warcio's decoding, ours, the catalogue's hash
+            assert rec.decoded == served, row["url"]
+            assert ck.decoded_body(rec.wire, rec.encoding) == served
+            assert ck.sha256_hex(served) == row["sha256"], row["url"]
+            checked["gzip" if should_gzip else "identity"] += 1
             content_type = (row["content_type"] or "").lower()
             if content_type == "text/html":  # TRS: GBK bytes, charset only in the <meta>
-                text = payload.decode("gbk")
+                text = rec.decoded.decode("gbk")
                 assert text == served.decode("gbk")
                 checked["gbk"] += 1
                 gbk_only_seen += any(ch in text for ch in GBK_ONLY)
@@ -152,6 +184,7 @@ def test_response_payloads_are_the_bytes_the_site_served(crawled: Crawled) -> No
             else:
                 checked["other"] += 1
     assert checked["gbk"] >= N_DOCS // 3 and checked["utf8"] >= N_DOCS // 3 and checked["other"] >= 1, checked
+    assert checked["gzip"] >= N_DOCS // 4 and checked["identity"] >= N_DOCS // 4, checked
     print(f"byte fidelity: {dict(checked)} responses; {gbk_only_seen} GBK pages with GBK-only characters")
 
 

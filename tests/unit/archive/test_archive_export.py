@@ -78,3 +78,14 @@ def test_evidence_bundle_copies_records_and_lists_their_hashes(archive: Archive,
     tsv = (tmp_path / "bundle" / "manifest.tsv").read_text(encoding="utf-8").splitlines()
     assert tsv[0].split("\t")[:4] == ["doc_id", "capture_id", "captured_at", "url"]
     assert len(tsv) == 3
+
+
+def test_csv_cells_that_look_like_formulas_are_not_formulas(archive: Archive) -> None:
+    _doc(archive, "http://g/f", "f", index_no="A/9", title="=HYPERLINK(\"http://evil\",\"点我\")", source="@SUM(1)")
+    records = [d.to_record() for d in archive.catalogue.iter_documents()]
+    out = io.StringIO()
+    write_csv(records, out)
+    row = next(csv.DictReader(io.StringIO(out.getvalue())))
+    assert row["title"] == "'=HYPERLINK(\"http://evil\",\"点我\")"
+    assert row["source"] == "'@SUM(1)"
+    assert row["index_no"] == "A/9"  # ordinary cells untouched

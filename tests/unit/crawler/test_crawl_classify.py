@@ -57,7 +57,9 @@ def test_cookie_reload_shell_without_known_names() -> None:
 
 
 def test_normal_sized_verification_page_is_a_block() -> None:
-    body = ("<html><head><title>安全验证</title></head><body>" + "<p>请完成验证</p>" * 500 + "</body></html>").encode()
+    body = (
+        "<html><head><title>安全验证</title></head><body>" + "<p>请完成验证</p>" * 500 + "</body></html>"
+    ).encode()
     verdict = classify_response(ex(200, body))
     assert verdict is not None and verdict.outcome == "waf_block"
 
@@ -99,26 +101,42 @@ def test_network_failures_and_truncation() -> None:
 
 
 def test_ordinary_html_needs_the_adapter() -> None:
-    body = b"<html><head><title>\xe9\x80\x9a\xe7\x9f\xa5</title></head><body>" + b"<p>text</p>" * 200 + b"</body></html>"
+    body = (
+        b"<html><head><title>\xe9\x80\x9a\xe7\x9f\xa5</title></head><body>"
+        + b"<p>text</p>" * 200
+        + b"</body></html>"
+    )
     assert classify_response(ex(200, body)) is None
 
 
 @pytest.mark.parametrize(
     ("body", "magic"),
-    [(b"%PDF-1.7\n", "pdf"), (b"\xd0\xcf\x11\xe0\xa1\xb1", "ole"), (b"PK\x03\x04rest", "zip"), (b"plain", None)],
+    [
+        (b"%PDF-1.7\n", "pdf"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1", "ole"),
+        (b"PK\x03\x04rest", "zip"),
+        (b"plain", None),
+    ],
 )
 def test_magic_bytes(body: bytes, magic: str | None) -> None:
     assert sniff_magic(body) == magic
 
 
 def test_html_served_in_place_of_a_pdf_is_not_an_attachment() -> None:
-    verdict = classify_attachment(ex(200, b"<!DOCTYPE html><html><body>404</body></html>", ctype="application/pdf"))
+    verdict = classify_attachment(
+        ex(200, b"<!DOCTYPE html><html><body>404</body></html>", ctype="application/pdf")
+    )
     assert verdict.outcome == "not_attachment"
-    assert classify_attachment(ex(200, b"%PDF-1.4 ...", ctype="application/octet-stream")).outcome == "attachment"
+    assert (
+        classify_attachment(ex(200, b"%PDF-1.4 ...", ctype="application/octet-stream")).outcome
+        == "attachment"
+    )
 
 
 def test_document_needs_positive_evidence() -> None:
-    block = Parsed(title="关于印发某某办法的通知", index_no="113306/2021-1", agency="市政府", body="正文" * 20)
+    block = Parsed(
+        title="关于印发某某办法的通知", index_no="113306/2021-1", agency="市政府", body="正文" * 20
+    )
     assert document_verdict(block, 5000, min_bytes=600, article_url=False).outcome == "document"
     assert document_verdict(block, 300, min_bytes=600, article_url=True).outcome == "stub"
     no_title = Parsed(index_no="1", agency="a", body="x" * 200)
@@ -129,7 +147,9 @@ def test_document_needs_positive_evidence() -> None:
 
 
 def test_short_notice_with_metadata_block_is_a_document() -> None:
-    notice = Parsed(title="停电通知", index_no="11330600/2021-1", written_date="2021-02-26", body="明日停电。")
+    notice = Parsed(
+        title="停电通知", index_no="11330600/2021-1", written_date="2021-02-26", body="明日停电。"
+    )
     assert document_verdict(notice, 2500, min_bytes=600, article_url=True).outcome == "document"
 
 

@@ -68,7 +68,10 @@ def test_attachments_come_before_other_pages(tmp_path: Path) -> None:
     f.begin_run([SEED])
     entry = f.next(HOSTS)
     assert entry is not None
-    links = [Link("http://a.gov.cn/art/2.html", "document"), Link("http://a.gov.cn/f.pdf", "attachment", SEED)]
+    links = [
+        Link("http://a.gov.cn/art/2.html", "document"),
+        Link("http://a.gov.cn/f.pdf", "attachment", SEED),
+    ]
     f.complete(entry, state="done", outcome="list", links=links)
     first = f.next(HOSTS)
     assert first is not None and first.kind == "attachment" and first.parent == SEED

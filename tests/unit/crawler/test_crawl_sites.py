@@ -42,7 +42,7 @@ def test_hanweb_column_records_and_proxy_groups_cover_the_column() -> None:
 def test_hanweb_entity_encoded_datastore() -> None:
     text = (
         "<script type='text/xml'>&lt;datastore&gt;&lt;recordset&gt;&lt;record&gt;&lt;![CDATA[<li><a "
-        "href=\"/art/2021/2/26/art_1_9.html\" title=\"完整标题\">截断…</a><span>2021-02-26</span></li>]]&gt;"
+        'href="/art/2021/2/26/art_1_9.html" title="完整标题">截断…</a><span>2021-02-26</span></li>]]&gt;'
         "&lt;/record&gt;&lt;/recordset&gt;&lt;/datastore&gt;</script>"
     )
     found = hanweb_jpage.parse_list(Page(url=HOST + "/col/col1/index.html", text=text))
@@ -53,7 +53,8 @@ def test_hanweb_entity_encoded_datastore() -> None:
 
 def test_hanweb_proxy_ids_read_from_the_page() -> None:
     text = (
-        "<datastore><recordset>" + "<record><![CDATA[<a href='/art/2020/1/1/art_7_1.html'>a</a>]]></record>" * 45
+        "<datastore><recordset>"
+        + "<record><![CDATA[<a href='/art/2020/1/1/art_7_1.html'>a</a>]]></record>" * 45
         + "</recordset></datastore><script>var jpage = {totalRecord:100, perPage:15, webid:'3003', unitid:'88',"
         " columnid:'7', webname:'站点'}; url:'/module/jpage/dataproxy.jsp'</script>"
     )
@@ -82,14 +83,20 @@ def test_trs_zero_based_pages_are_walked_one_at_a_time() -> None:
 
 
 def _trs(call: str, links: int = 1) -> str:
-    items = "".join(f'<li><a href="./202101/t20210101_{i}.html" title="t{i}">t</a></li>' for i in range(links))
+    items = "".join(
+        f'<li><a href="./202101/t20210101_{i}.html" title="t{i}">t</a></li>' for i in range(links)
+    )
     return f"<ul>{items}</ul><script>{call}</script>"
 
 
 def test_trs_one_based_numbering_and_end() -> None:
-    first = Page(url=HOST + "/x/index.html", text=_trs("createPageHTML('paging', 3, 1, 'index', 'html', 60);"))
+    first = Page(
+        url=HOST + "/x/index.html", text=_trs("createPageHTML('paging', 3, 1, 'index', 'html', 60);")
+    )
     assert [r.url for r in trs_static.next_requests(first)] == [HOST + "/x/index_2.html"]
-    last = Page(url=HOST + "/x/index_3.html", text=_trs("createPageHTML('paging', 3, 3, 'index', 'html', 60);"))
+    last = Page(
+        url=HOST + "/x/index_3.html", text=_trs("createPageHTML('paging', 3, 3, 'index', 'html', 60);")
+    )
     assert trs_static.next_requests(last) == []
     zero_last = Page(url=HOST + "/x/index_2.html", text=_trs('createPageHTML(3, 2, "index", "html");'))
     assert trs_static.next_requests(zero_last) == []
@@ -157,7 +164,7 @@ def test_generic_links_kinds_and_base() -> None:
     text = (
         '<base href="http://other.gov.cn/sub/"><a href="a/index.html">列表</a>'
         '<a href="/art/2021/2/26/art_1_2.html">文</a><a href="f.pdf">附件</a><a href="x.js">js</a>'
-        '<a href="javascript:void(0)">js</a><a onclick="downloadFj(\'名\',\'/files/a.docx\')">下载</a>'
+        "<a href=\"javascript:void(0)\">js</a><a onclick=\"downloadFj('名','/files/a.docx')\">下载</a>"
         '<a href="/module/search/index.jsp">搜</a>'
     )
     found = {c.url: c.kind for c in generic.parse_list(Page(url=HOST + "/", text=text))}

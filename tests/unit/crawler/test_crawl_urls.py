@@ -10,16 +10,32 @@ from crawler.urls import canonicalize, host_key, series_key, trap_reason
 @pytest.mark.parametrize(
     ("raw", "base", "expected"),
     [
-        ("HTTP://WWW.SX.GOV.CN:80/art/2021/2/26/art_1_2.html#top", None, "http://www.sx.gov.cn/art/2021/2/26/art_1_2.html"),
+        (
+            "HTTP://WWW.SX.GOV.CN:80/art/2021/2/26/art_1_2.html#top",
+            None,
+            "http://www.sx.gov.cn/art/2021/2/26/art_1_2.html",
+        ),
         ("https://a.gov.cn:443/x", None, "https://a.gov.cn/x"),
         ("http://a.gov.cn:8080/x", None, "http://a.gov.cn:8080/x"),
         ("/col/col1/index.html?b=2&a=1", "http://a.gov.cn/x/", "http://a.gov.cn/col/col1/index.html?a=1&b=2"),
-        ("./202101/t20210101_1.html", "http://a.gov.cn/xxgk/zcwj/index.html", "http://a.gov.cn/xxgk/zcwj/202101/t20210101_1.html"),
+        (
+            "./202101/t20210101_1.html",
+            "http://a.gov.cn/xxgk/zcwj/index.html",
+            "http://a.gov.cn/xxgk/zcwj/202101/t20210101_1.html",
+        ),
         ("../../a.html", "http://a.gov.cn/x/y/z.html", "http://a.gov.cn/a.html"),
-        ("//fzggw.zj.gov.cn/art/2021/1/1/art_1_2.html", "https://b.gov.cn/", "https://fzggw.zj.gov.cn/art/2021/1/1/art_1_2.html"),
+        (
+            "//fzggw.zj.gov.cn/art/2021/1/1/art_1_2.html",
+            "https://b.gov.cn/",
+            "https://fzggw.zj.gov.cn/art/2021/1/1/art_1_2.html",
+        ),
         ("/a.html?from=timeline&utm_source=x&id=3", "http://a.gov.cn/", "http://a.gov.cn/a.html?id=3"),
         ("/a.html;jsessionid=ABC123?x=1", "http://a.gov.cn/", "http://a.gov.cn/a.html?x=1"),
-        ("/法规 文件.html", "http://a.gov.cn/", "http://a.gov.cn/%E6%B3%95%E8%A7%84%20%E6%96%87%E4%BB%B6.html"),
+        (
+            "/法规 文件.html",
+            "http://a.gov.cn/",
+            "http://a.gov.cn/%E6%B3%95%E8%A7%84%20%E6%96%87%E4%BB%B6.html",
+        ),
         ("/%E6%B3%95.html", "http://a.gov.cn/", "http://a.gov.cn/%E6%B3%95.html"),
     ],
 )
@@ -28,7 +44,8 @@ def test_canonicalize_merges_duplicate_forms(raw: str, base: str | None, expecte
 
 
 @pytest.mark.parametrize(
-    "raw", ["javascript:void(0)", "mailto:a@b.cn", "ftp://a.gov.cn/x", "file:///C:/a.pdf", "data:text/html,x", ""]
+    "raw",
+    ["javascript:void(0)", "mailto:a@b.cn", "ftp://a.gov.cn/x", "file:///C:/a.pdf", "data:text/html,x", ""],
 )
 def test_canonicalize_rejects_non_http(raw: str) -> None:
     assert canonicalize(raw, "http://a.gov.cn/") is None

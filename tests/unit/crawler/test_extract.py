@@ -177,6 +177,16 @@ def test_only_the_header_block_is_read_never_the_body() -> None:
     assert all(label != "发文字号" for label, _ in parsed.raw_fields)
 
 
+def test_an_empty_twin_of_the_block_loses_to_the_filled_one() -> None:
+    empty = '<div class="m-only" style="display:none"><p>索引号：</p><p>发布机构：</p><p>成文日期：</p></div>'
+    filled = (
+        "<table><tr><td>索引号</td><td>000014349/2021-00016</td><td>发布机构</td><td>测试局</td></tr></table>"
+    )
+    spacer = "".join(f"<p>导航{i}</p>" for i in range(12))
+    parsed = parse_page(_page(empty + spacer + filled))
+    assert (parsed.index_no, parsed.agency) == ("000014349/2021-00016", "测试局")
+
+
 def test_doc_no_on_a_standalone_line_at_the_top_of_the_body_without_a_block() -> None:
     body = "<p>测试局关于示范工作的通知</p><p>测发〔2020〕7号</p><p>各单位：根据（国发〔2019〕1号）文件，现通知如下。</p>"
     parsed = parse_page(_page("", body))
@@ -185,11 +195,24 @@ def test_doc_no_on_a_standalone_line_at_the_top_of_the_body_without_a_block() ->
     assert "no_metadata_block" in parsed.flags
 
 
+def test_doc_no_on_its_own_line_above_the_body() -> None:
+    block = '<h1>测试厅关于示范工作的通知</h1><div class="rules_tit1">闽测〔2020〕12号</div>'
+    parsed = parse_page(_page(block))
+    assert parsed.doc_no == "闽测〔2020〕12号"
+
+
 def test_joint_issuers_go_to_co_agencies() -> None:
     parsed = parse_page(
         _page("<ul><li>索引号：000014349/2021-00004</li><li>发文机关：甲部、乙局、丙委</li></ul>")
     )
     assert parsed.agency == "甲部、乙局、丙委"
+    assert parsed.co_agencies == ("甲部", "乙局", "丙委")
+
+
+def test_joint_issuer_label_adds_to_co_agencies() -> None:
+    block = "<ul><li>索引号：000014349/2021-00014</li><li>发布机构：甲部</li><li>联合发文单位：乙局、丙委</li></ul>"
+    parsed = parse_page(_page(block))
+    assert parsed.agency == "甲部"
     assert parsed.co_agencies == ("甲部", "乙局", "丙委")
 
 
@@ -240,6 +263,11 @@ def test_truncated_meta_title_is_completed_from_the_page() -> None:
     head = '<meta name="ArticleTitle" content="关于进一步加强示范…">'
     parsed = parse_page(_page('<div class="header"><p>关于进一步加强示范工作的若干意见</p></div>', head=head))
     assert parsed.title == "关于进一步加强示范工作的若干意见"
+
+
+def test_truncated_block_title_is_completed_too() -> None:
+    block = "<ul><li>索引号：000014349/2021-00015</li><li>标题：关于加强示范...</li></ul><h1>关于加强示范工作的通知</h1>"
+    assert parse_page(_page(block)).title == "关于加强示范工作的通知"
 
 
 def test_template_marker_title() -> None:
@@ -378,7 +406,8 @@ def test_deeply_nested_document_does_not_crash() -> None:
     depth = 100_000
     raw = ("<div>" * depth + "<p>索引号：000014349/2021-00010</p>" + "</div>" * depth).encode()
     parsed = parse_page(raw)
-    assert isinstance(parsed.flags, tuple)
+    assert "nesting_truncated" in parsed.flags
+    assert parsed.index_no is None  # content below the parser's depth limit is gone, not invented
 
 
 def test_nul_bytes_inside_text() -> None:

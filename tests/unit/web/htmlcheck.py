@@ -14,7 +14,7 @@ TAGS = frozenset(
 ATTRIBUTES = frozenset(
     "action aria-current aria-label aria-labelledby aria-live autocomplete charset class content "
     "data-copy-target for height href id lang maxlength method name placeholder referrerpolicy rel role rows "
-    "sandbox scope src start tabindex title type value width x y viewbox checked selected readonly defer "
+    "sandbox scope src start tabindex title type value width x y viewbox checked selected readonly defer datetime "
     "open".split()
 )
 URL_ATTRIBUTES = ("href", "src", "action")

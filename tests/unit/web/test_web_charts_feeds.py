@@ -74,3 +74,15 @@ def test_settings_from_mapping_checks_values() -> None:
     ):
         with pytest.raises(ValueError):
             WebSettings.from_mapping(bad)
+
+
+def test_capture_times_show_in_beijing_time_and_stay_escaped() -> None:
+    from web.timefmt import beijing_time
+
+    assert (
+        str(beijing_time("2026-01-01T20:30:00Z"))
+        == '<time datetime="2026-01-01T20:30:00Z">2026-01-02 04:30</time>'
+    )
+    assert str(beijing_time("2026-01-01T20:30:00.123456Z")).endswith(">2026-01-02 04:30</time>")
+    assert str(beijing_time("<b>x")) == "&lt;b&gt;x"
+    assert str(beijing_time(None)) == ""

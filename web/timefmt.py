@@ -1,0 +1,23 @@
+"""Capture instants (ISO 8601 UTC) shown in Beijing time, the clock the documents themselves use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from markupsafe import Markup, escape
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def beijing_time(value: str | None) -> Markup:
+    """`<time datetime="…Z">2026-01-01 16:26</time>`; a value that does not parse is shown as it is."""
+    if not value:
+        return Markup("")
+    try:
+        instant = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return Markup(escape(value))
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt.UTC)
+    shown = instant.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+    return Markup('<time datetime="{}">{}</time>').format(value, shown)
