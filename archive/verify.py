@@ -294,12 +294,14 @@ def _check_row(
                 record = read_record_at(fp, offset, length)
             except (ValueError, UnicodeDecodeError, zlib.error) as exc:
                 report.problems.append(
-                    _row_problem(row, offset, f"catalogue points at no whole {label} record: {exc}")
+                    _row_problem(
+                        row, offset, f"catalogue points at no whole {label} record: {exc}", record_id
+                    )
                 )
                 continue
         if member is not None and fixity and member.sha256 != fixity:
             report.problems.append(
-                _row_problem(row, offset, f"{label} record bytes differ from the catalogue's hash")
+                _row_problem(row, offset, f"{label} record bytes differ from the catalogue's hash", record_id)
             )
         if record is None:
             continue  # already reported as malformed
@@ -317,7 +319,9 @@ def _check_row(
         for header, want in checks:
             if want is not None and record.header(header) != want:
                 report.problems.append(
-                    _row_problem(row, offset, f"{label} record's {header} differs from the catalogue")
+                    _row_problem(
+                        row, offset, f"{label} record's {header} differs from the catalogue", record_id
+                    )
                 )
         if role == "main" and row["record_type"] == "response" and not row["truncated"] and row["sha256"]:
             _check_content_sha256(row, offset, record, report)

@@ -165,10 +165,13 @@ class WarcStore:
         """Write the response (or revisit) record and its request record; fsynced when this returns."""
         date = warc_date(exchange.started_at)
         main_record = self._build_main(exchange, date, revisit)
-        request_record = self._build_request(exchange, date, main_record)
-        written = self.append_records([main_record, request_record])
+        records = [main_record]
+        if revisit is None or self.settings.revisit_request_records:
+            records.append(self._build_request(exchange, date, main_record))
+        written = self.append_records(records)
         digest = main_record.rec_headers.get_header("WARC-Payload-Digest")
-        return ExchangeRecords(main=written[0], request=written[1], payload_digest=digest, warc_date=date)
+        request = written[1] if len(written) > 1 else None
+        return ExchangeRecords(main=written[0], request=request, payload_digest=digest, warc_date=date)
 
     def append_records(self, records: Sequence[ArcWarcRecord]) -> list[AppendedRecord]:
         """Append complete records as separate gzip members in one write, then flush and fsync."""

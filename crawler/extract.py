@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from archive.identifiers import find_doc_no, normalise_date, parse_publish_at
 from archive.models import Parsed

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 from crawler.labels import BLOCK_TAGS, SKIP_TAGS, squash
 

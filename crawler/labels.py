@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree
 
 # Field -> label variants as sites print them (SITES.md 4). Normalised labels are looked up here.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {

@@ -10,8 +10,7 @@ from typing import Any, TextIO
 
 from archive import Archive, Catalogue, Document, verify_archive
 from archive.export import write_csv, write_jsonl
-from crawler import CrawlSummary, crawl, parse_page
-from crawler.extract import looks_binary
+from crawler import CrawlSummary, crawl, looks_binary, parse_page
 from gongkai.config import Config
 from index import QueryError, Searcher, SearchPage, SearchQuery, rebuild_index, update_index
 from index.errors import IndexMissing
@@ -209,4 +208,4 @@ def run_verify(cfg: Config) -> tuple[bool, list[str]]:
     if not cfg.data_dir.catalogue_path.exists():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to verify")
     report = verify_archive(cfg.data_dir)
-    return report.ok, report.lines()
+    return report.ok, [*report.lines(), report.summary()]

@@ -45,26 +45,32 @@ FIELDS = {
 _OPEN = "(（"
 _CLOSE = ")）"
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
-_CHUNK = re.compile(r'(?:[^\s:："“「]+[:：])?(?:"[^"]*"?|“[^”]*”?|「[^」]*」?)|\S+')
+_CHUNK = re.compile(r'[(（]*(?:[^\s:："“「()（）]+[:：])?(?:"[^"]*"?|“[^”]*”?|「[^」]*」?)[)）]*|\S+')
 
 
 def tokenize(q: str) -> list[str]:
-    """Whitespace-separated chunks; quoted parts keep their spaces. Parentheses are operators only at the edge
-    of a chunk and only when unbalanced there, so 国办发(2018)128号 and 国办发（2018）128号 stay one word."""
+    """Whitespace-separated chunks; quoted parts keep their spaces. Parentheses are operators only at the edges
+    of a chunk, and only those the word inside does not need to balance its own brackets, so 国办发(2018)128号,
+    国办发（2018）128号 and (国办发（2018）128号) keep the 文号 whole."""
     tokens: list[str] = []
     for chunk in _CHUNK.findall(q):
-        lead: list[str] = []
-        trail: list[str] = []
-        while chunk and chunk[0] in _OPEN and _count(chunk, _OPEN) > _count(chunk, _CLOSE):
-            lead.append(chunk[0])
-            chunk = chunk[1:]
-        while chunk and chunk[-1] in _CLOSE and _count(chunk, _CLOSE) > _count(chunk, _OPEN):
-            trail.append(chunk[-1])
-            chunk = chunk[:-1]
-        tokens.extend(lead)
-        if chunk:
-            tokens.append(chunk)
-        tokens.extend(trail)
+        lead = len(chunk) - len(chunk.lstrip(_OPEN))
+        trail = len(chunk) - len(chunk.rstrip(_CLOSE))
+        if lead == len(chunk):
+            tokens.extend(chunk)
+            continue
+        core = chunk[lead : len(chunk) - trail]
+        missing = _count(core, _OPEN) - _count(core, _CLOSE)
+        if missing > 0:  # 国办发（2018） : give the core its closing brackets back
+            give = min(missing, trail)
+            core, trail = chunk[lead : len(chunk) - trail + give], trail - give
+        elif missing < 0:
+            give = min(-missing, lead)
+            core, lead = chunk[lead - give : len(chunk) - trail], lead - give
+        tokens.extend(chunk[:lead])
+        if core:
+            tokens.append(core)
+        tokens.extend(chunk[len(chunk) - trail :] if trail else "")
     return tokens
 
 

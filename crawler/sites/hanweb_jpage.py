@@ -12,6 +12,7 @@ import re
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from crawler.sites.common import Candidate, Page, Request, anchors, is_article_url, unique
+from crawler.urls import canonicalize
 
 NAME = "hanweb_jpage"
 PAGING_PARAMS = frozenset({"startrecord", "endrecord"})
@@ -21,11 +22,14 @@ GROUP_PAGES = 3  # one proxy call answers three display pages
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 _PROXY = re.compile(r"""['"]?((?:/[\w.-]+)*/jpage/dataproxy\.jsp)""")
 _PARAM = re.compile(
-    r"""\b(totalRecord|perPage|perpage|webid|unitid|columnid|webname|appid|col|sourceContentType|permissiontype)"""
+    r"""\b(totalRecord|perPage|perpage|groupSize|webid|unitid|columnid|webname|appid|col|sourceContentType|permissiontype)"""
     r"""\s*[:=]\s*['"]?([^'",;&\s}\)]*)""",
     re.IGNORECASE,
 )
 _COL = re.compile(r"/col/col(\d+)/")
+_NEXT_GROUP = re.compile(
+    r"<nextgroup>\s*(?:<!\[CDATA\[)?\s*(?:<a[^>]*href=['\"])?([^<>'\"\]]+)", re.IGNORECASE
+)
 
 
 def detect(text: str, url: str) -> bool:
@@ -58,11 +62,20 @@ def jpage_params(text: str) -> dict[str, str]:
     return params
 
 
-def next_requests(page: Page) -> list[Request]:
-    """All further groups at once, from totalRecord; the proxy's own replies add nothing."""
-    if "dataproxy.jsp" in page.url:
+def next_group(page: Page) -> list[Request]:
+    """The `<nextgroup>` URL, for pages that do not say totalRecord (encrypted ids stay opaque but work)."""
+    match = _NEXT_GROUP.search(page.text)
+    if not match:
         return []
+    url = canonicalize(html.unescape(match.group(1).strip()), page.url)
+    return [Request(url=url, kind="api")] if url and url != page.url else []
+
+
+def next_requests(page: Page) -> list[Request]:
+    """All further groups at once from totalRecord; without it, the `<nextgroup>` chain one group at a time."""
     params = jpage_params(page.text)
+    if "dataproxy.jsp" in page.url or "totalRecord" not in params:
+        return next_group(page) if records(page.text) else []
     try:
         total = int(params.get("totalRecord", ""))
         per_page = int(params.get("perpage") or 15)
@@ -77,7 +90,7 @@ def next_requests(page: Page) -> list[Request]:
     proxy = _PROXY.search(page.text)
     path = proxy.group(1) if proxy else DEFAULT_PROXY
     parts = urlsplit(page.url)
-    step = per_page * GROUP_PAGES
+    step = per_page * (int(params["groupSize"]) if params.get("groupSize", "").isdigit() else GROUP_PAGES)
     requests = []
     for start in range(on_page + 1, total + 1, step):
         query = {

@@ -331,5 +331,8 @@ def change_document(seed: int, doc: DemoDoc) -> DemoDoc:
         contact=None,
     )
     paragraphs.insert(1, f"（本文已于{text.cn_date(SWITCH_AT.date().isoformat())}修订。）")
+    if doc.attachments:  # the revised text keeps its attachments, as a revised notice would
+        sign = len(paragraphs) - 1 - paragraphs[::-1].index(agency.full_name)
+        paragraphs.insert(sign, "附件：" + "、".join(a.name for a in doc.attachments))
     source = agency.office if doc.source == agency.name else agency.name
     return replace(doc, paragraphs=tuple(paragraphs), source=source, version=2)

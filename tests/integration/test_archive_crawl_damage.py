@@ -176,11 +176,6 @@ def test_no_false_alarm_on_untouched_copies(pristine: Pristine, tmp_path: Path) 
         shutil.rmtree(copy)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gongkai/cli.py verify counts lines starting with 'DAMAGED', but VerifyReport.lines() start with the"
-    " file name, so the message always says '0 problem(s)'",
-)
 def test_cli_failure_message_counts_the_problems(pristine: Pristine, tmp_path: Path) -> None:
     copy = _copy(pristine, tmp_path / "copy")
     archive_damage.apply("flipped_body_byte", random.Random(SEED), copy, raw=False)
@@ -190,11 +185,6 @@ def test_cli_failure_message_counts_the_problems(pristine: Pristine, tmp_path: P
     assert f"archive damaged: {len(report.problems)} problem(s)" in output, output
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="archive/verify.py _check_row reports request-record problems through _row_problem, which names"
-    " row['record_id'] (the response's id) instead of row['request_id']",
-)
 def test_damaged_request_record_is_named_by_its_own_id(pristine: Pristine, tmp_path: Path) -> None:
     """A problem line about a request record must carry that record's WARC-Record-ID, not its response's."""
     rng = random.Random(SEED)

@@ -176,3 +176,9 @@ def test_attachments_archived_with_their_document(crawled: dict) -> None:
     finally:
         catalogue.close()
     assert {canonicalize(u) for u in listed} >= set(expected)
+
+
+def test_no_canonical_url_captured_twice(crawled: dict) -> None:
+    per_url = collections.Counter(c["url"] for c in captures(crawled["root"]))
+    assert [u for u, n in per_url.items() if n > 1] == []
+    assert not [u for u in per_url if "#" in u or "from=" in u or not u.startswith("http://127.0.0.1:")]

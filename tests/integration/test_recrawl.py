@@ -341,11 +341,6 @@ def test_blocked_or_failed_rechecks_are_not_removals(run: Run) -> None:
     assert run.summaries[GONE_TWICE].blocked >= 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gongkai/demo/docs.py change_document regenerates the body without the 附件： paragraph, so a changed"
-    " page stops linking the attachments its DemoDoc still lists",
-)
 def test_demo_changed_page_keeps_its_attachment_links() -> None:
     site = DemoSite(seed=SITE_SEED, n_docs=N_DOCS)
     with_files = [d.index for d in site.documents if d.attachments][:4]

@@ -203,3 +203,24 @@ def test_post_form_is_kept_in_the_request_record(archive: Archive) -> None:
         if rec_type == "request" and http.protocol == "POST"
     ]
     assert requests_seen == [form]
+
+
+def test_revisits_carry_a_request_record_only_when_asked(data_dir: DataDir) -> None:
+    for with_requests in (False, True):
+        arc = Archive.open(data_dir, ArchiveSettings(revisit_request_records=with_requests))
+        url = f"http://gov.example/revisit-{with_requests}.html"
+        first = arc.record(make_exchange(url), kind="document", reason=None, charset="utf-8")
+        again = arc.record(make_exchange(url), kind="document", reason=None, charset="utf-8")
+        arc.close()
+        assert first.record_type == "response" and again.record_type == "revisit"
+        types = []
+        for path in sorted(data_dir.warcs_dir.glob("*.warc.gz*")):
+            types += [
+                (rec_type, str(rec.get_header("WARC-Target-URI"))) for rec_type, rec, _h, _b in _records(path)
+            ]
+        mine = [t for t, uri in types if uri == url]
+        assert mine == (
+            ["response", "request", "revisit", "request"]
+            if with_requests
+            else ["response", "request", "revisit"]
+        )

@@ -187,3 +187,18 @@ def test_attachment_detection_by_extension_or_file_name_parameter() -> None:
 def test_anchor_titles_prefer_the_title_attribute() -> None:
     (c,) = anchors('<a href="/a.html" title="关于&amp;完整标题">关于…</a> 2021年2月6日', HOST + "/")
     assert c.title == "关于&完整标题" and c.date_hint == "2021-02-06"
+
+
+def test_hanweb_nextgroup_chain_when_total_is_unknown() -> None:
+    text = (
+        '<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?startrecord=46&amp;'
+        'endrecord=90&amp;perpage=15&amp;columnid=7">]]></nextgroup><recordset>'
+        "<record><![CDATA[<a href='/art/2020/1/1/art_7_1.html'>a</a>]]></record></recordset></datastore>"
+    )
+    (request,) = hanweb_jpage.next_requests(Page(url=HOST + "/col/col7/index.html", text=text))
+    assert request.kind == "api"
+    assert parse_qs(urlsplit(request.url).query)["startrecord"] == ["46"]
+    empty = '<datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?x=1">]]></nextgroup></datastore>'
+    assert (
+        hanweb_jpage.next_requests(Page(url=HOST + "/module/web/jpage/dataproxy.jsp?y=2", text=empty)) == []
+    )

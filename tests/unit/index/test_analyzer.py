@@ -99,7 +99,6 @@ def test_cold_start_sixteen_threads_cut_identically(corpus_docs: list[Document],
     assert all(out == reference for out in outputs)
     assert len(tokenizer.FREQ) == size
     assert (cold / "jieba.cache").is_file()
-    assert not (Path(tempfile.gettempdir()) / f"jieba.u{os.getuid()}.cache").is_file() or True
 
 
 @pytest.mark.parametrize("text", ["", " ", "。。", "a"])

@@ -1,0 +1,216 @@
+"""Search over a real index of corpus documents against brute-force oracles (I1-I4)."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections import Counter
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from archive.models import Document
+from index import IndexSettings, Searcher, SearchQuery
+from index.analyzer import fold
+
+SEED = int(os.environ.get("GONGKAI_SEED", "6"))
+CJK = range(0x4E00, 0x9FA6)
+
+
+def contains(doc: Document, text: str) -> bool:
+    needle = fold(text)
+    return needle in fold(doc.fields.title or "") or needle in fold(doc.fields.body)
+
+
+def all_ids(searcher: Searcher, query: SearchQuery) -> list[str]:
+    ids: list[str] = []
+    offset = 0
+    while True:
+        page = searcher.search(
+            SearchQuery(
+                q=query.q,
+                agencies=query.agencies,
+                topics=query.topics,
+                since=query.since,
+                until=query.until,
+                date_field=query.date_field,
+                sort=query.sort,
+                offset=offset,
+                limit=100,
+            )
+        )
+        ids.extend(h.id for h in page.hits)
+        offset += 100
+        if offset >= page.total:
+            assert len(ids) == page.total
+            return ids
+
+
+def cjk_pieces(docs: list[Document], n: int, lengths: range, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out: list[str] = []
+    while len(out) < n:
+        body = rng.choice(docs).fields.body
+        size = lengths[len(out) % len(lengths)]
+        if len(body) <= size:
+            continue
+        start = rng.randrange(len(body) - size)
+        piece = body[start : start + size]
+        if all(ord(c) in CJK for c in piece) and piece not in out:
+            out.append(piece)
+    return out
+
+
+def test_literal_substrings_have_full_recall_and_no_false_hits(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
+    probes = cjk_pieces(corpus_docs, 60, range(2, 7), SEED)
+    with Searcher(corpus_index, settings) as s:
+        for probe in probes:
+            expected = {d.doc_id for d in corpus_docs if contains(d, probe)}
+            found = all_ids(s, SearchQuery(q=probe))
+            assert set(found) == expected, (probe, SEED)
+            assert len(found) == len(set(found))
+
+
+def test_quoted_phrases_have_full_recall(corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings) -> None:
+    """I1: 100 phrases from the corpus, quoted (jieba's stock analyzer finds none of them)."""
+    phrases = cjk_pieces(corpus_docs, 100, range(4, 11), SEED + 1)
+    with Searcher(corpus_index, settings) as s:
+        for phrase in phrases:
+            expected = {d.doc_id for d in corpus_docs if contains(d, phrase)}
+            assert set(all_ids(s, SearchQuery(q=f'"{phrase}"'))) == expected, (phrase, SEED)
+
+
+def test_multi_term_queries_require_every_term(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
+    """I2 (F size): unquoted multi-term queries against the substring oracle."""
+    terms = cjk_pieces(corpus_docs, 60, range(2, 4), SEED + 2)
+    rng = random.Random(SEED)
+    with Searcher(corpus_index, settings) as s:
+        for _ in range(30):
+            a, b = rng.sample(terms, 2)
+            expected = {d.doc_id for d in corpus_docs if contains(d, a) and contains(d, b)}
+            assert set(all_ids(s, SearchQuery(q=f"{a} {b}"))) == expected
+            either = {d.doc_id for d in corpus_docs if contains(d, a) or contains(d, b)}
+            assert set(all_ids(s, SearchQuery(q=f"{a} OR {b}"))) == either
+            minus = {d.doc_id for d in corpus_docs if contains(d, a) and not contains(d, b)}
+            assert set(all_ids(s, SearchQuery(q=f"{a} -{b}"))) == minus
+
+
+def test_single_characters_find_every_occurrence(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
+    with Searcher(corpus_index, settings) as s:
+        for char in ("镇", "港", "5"):
+            expected = {d.doc_id for d in corpus_docs if contains(d, char)}
+            assert set(all_ids(s, SearchQuery(q=char))) == expected
+
+
+def test_filters_and_facets_agree_with_brute_force(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
+    """I3 (F size): random agency/topic/date combinations; result sets and every facet count."""
+    rng = random.Random(SEED)
+    agencies = sorted({d.fields.agency for d in corpus_docs if d.fields.agency})
+    topics = sorted({d.fields.topic for d in corpus_docs if d.fields.topic})
+    words = cjk_pieces(corpus_docs, 20, range(2, 3), SEED + 3) + [""] * 10
+    with Searcher(corpus_index, settings) as s:
+        for _ in range(40):
+            q = rng.choice(words)
+            chosen_a = tuple(rng.sample(agencies, rng.choice([0, 0, 1, 2])))
+            chosen_t = tuple(rng.sample(topics, rng.choice([0, 0, 1, 3])))
+            year = rng.randrange(2000, 2024)
+            since = f"{year}-01-01" if rng.random() < 0.4 else None
+            until = f"{year + rng.randrange(0, 6)}-06-30" if rng.random() < 0.4 else None
+            date_field = "publish" if rng.random() < 0.8 else "written"
+            query = SearchQuery(q, chosen_a, chosen_t, since, until, date_field)
+
+            def keep(d: Document) -> bool:
+                day = getattr(d.fields, date_field + "_date")
+                return (
+                    (not q or contains(d, q))
+                    and (not chosen_a or d.fields.agency in chosen_a)
+                    and (not chosen_t or d.fields.topic in chosen_t)
+                    and (not since or (day is not None and day >= since))
+                    and (not until or (day is not None and day <= until))
+                )
+
+            matched = [d for d in corpus_docs if keep(d)]
+            page = s.search(query)
+            assert page.total == len(matched), query
+            assert set(all_ids(s, query)) == {d.doc_id for d in matched}
+            year_of = lambda d: (getattr(d.fields, date_field + "_date") or "")[:4]  # noqa: E731
+            assert page.facets["agency"] == dict(Counter(d.fields.agency for d in matched if d.fields.agency))
+            assert page.facets["topic"] == dict(Counter(d.fields.topic for d in matched if d.fields.topic))
+            assert page.facets["year"] == dict(Counter(year_of(d) for d in matched if year_of(d)))
+
+
+def test_sorts_by_date_and_pages_consistently(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
+    with Searcher(corpus_index, settings) as s:
+        newest = all_ids(s, SearchQuery(sort="newest"))
+        oldest = all_ids(s, SearchQuery(sort="oldest"))
+    by_id = {d.doc_id: d for d in corpus_docs}
+    dates = [by_id[i].fields.publish_date or "" for i in newest]
+    dated = [x for x in dates if x]
+    assert dated == sorted(dated, reverse=True) and dates[len(dated) :] == [""] * (len(dates) - len(dated))
+    dates = [by_id[i].fields.publish_date or "" for i in oldest]
+    dated = [x for x in dates if x]
+    assert dated == sorted(dated) and dates[: len(dated)] == dated
+    assert sorted(newest) == sorted(d.doc_id for d in corpus_docs)
+
+
+def test_title_matches_rank_first(corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings) -> None:
+    with Searcher(corpus_index, settings) as s:
+        for term in ("通知", "条例", "记者会"):
+            page = s.search(SearchQuery(q=term, limit=5))
+            in_title = [d for d in corpus_docs if term in (d.fields.title or "")]
+            assert len(in_title) >= 5
+            assert all(term in (h.title or "") for h in page.hits)
+
+
+def test_snippets_are_escaped_html_with_only_mark_elements(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
+    """I4: every snippet, re-parsed with html5lib, holds only <mark> elements, and the marks hold the query."""
+    probes = cjk_pieces(corpus_docs, 20, range(2, 5), SEED + 4)
+    with Searcher(corpus_index, settings) as s:
+        for probe in probes:
+            page = s.search(SearchQuery(q=probe, limit=20))
+            for hit in page.hits:
+                fragment = html5lib.parseFragment(hit.snippet, namespaceHTMLElements=False)
+                elements = list(fragment.iter())[1:]
+                assert {e.tag for e in elements} <= {"mark"}
+                if probe in (next(d for d in corpus_docs if d.doc_id == hit.id).fields.body):
+                    assert any(fold(e.text or "") == fold(probe) for e in elements), (probe, hit.snippet)
+
+
+def test_page_json_shape(corpus_index: Path, settings: IndexSettings) -> None:
+    with Searcher(corpus_index, settings) as s:
+        data = s.search(SearchQuery(q="通知", limit=3)).to_json()
+    assert list(data) == ["total", "offset", "limit", "hits", "facets"]
+    assert list(data["facets"]) == ["agency", "topic", "year"]
+    assert len(data["hits"]) == 3
+    assert list(data["hits"][0]) == [
+        "id",
+        "url",
+        "title",
+        "index_no",
+        "agency",
+        "topic",
+        "doc_no",
+        "written_date",
+        "publish_date",
+        "status",
+        "snippet",
+    ]
+
+
+@pytest.mark.parametrize("bad", ['"', "-", "OR", "( )", "title:", "：", "NOT"])
+def test_odd_queries_do_not_fail(bad: str, corpus_index: Path, settings: IndexSettings) -> None:
+    with Searcher(corpus_index, settings) as s:
+        assert s.search(SearchQuery(q=bad)).total >= 0
