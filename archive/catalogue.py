@@ -192,6 +192,13 @@ class Catalogue:
         row = self.conn.execute("SELECT * FROM documents WHERE url = ? ORDER BY seq DESC", (url,)).fetchone()
         return document_from_row(row) if row else None
 
+    def version_captures(self, doc_id: str) -> list[tuple[int, int, str]]:
+        """(version number, capture id, URL) of each version of a document, oldest first."""
+        rows = self.conn.execute(
+            "SELECT n, capture_id, url FROM versions WHERE doc_id = ? ORDER BY n", (doc_id,)
+        ).fetchall()
+        return [(row["n"], row["capture_id"], row["url"]) for row in rows]
+
     def iter_documents(self, since_seq: int = 0) -> Iterator[Document]:
         cursor = self.conn.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq", (since_seq,))
         while batch := cursor.fetchmany(500):

@@ -303,3 +303,46 @@ def _next_seq(conn: sqlite3.Connection) -> int:
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def reextract(
+    conn: sqlite3.Connection, doc_id: str, parsed_by_version: dict[int, Parsed], *, diff_context: int = 2
+) -> bool:
+    """Replace a document's versions' fields with a newer parser's reading of the same captures.
+
+    Derived data only: no version is added or removed, no time moves, the captures stay as they are; each
+    version's changes and text diff are recomputed against the version before it. Returns whether anything
+    changed. The caller gives the document a new sequence number so the indexer picks it up.
+    """
+    rows = conn.execute(
+        "SELECT n, fields_json FROM versions WHERE doc_id = ? ORDER BY n", (doc_id,)
+    ).fetchall()
+    changed = False
+    previous: Parsed | None = None
+    for row in rows:
+        current = parsed_by_version.get(row["n"]) or Parsed.from_json(json.loads(row["fields_json"]))
+        if previous is None:
+            changes: list[dict[str, Any]] = []
+            diff = ""
+        else:
+            changes = field_changes(previous, current)
+            diff = body_diff(
+                previous.body,
+                current.body,
+                old_label=f"v{row['n'] - 1}",
+                new_label=f"v{row['n']}",
+                context=diff_context,
+            )
+        if _dump(current.to_json()) != row["fields_json"]:
+            changed = True
+        conn.execute(
+            "UPDATE versions SET fields_json = ?, changes_json = ?, diff = ? WHERE doc_id = ? AND n = ?",
+            (_dump(current.to_json()), _dump(changes), diff, doc_id, row["n"]),
+        )
+        previous = current
+    if previous is not None and changed:
+        conn.execute(
+            "UPDATE documents SET fields_json = ?, seq = ? WHERE doc_id = ?",
+            (_dump(previous.to_json()), _next_seq(conn), doc_id),
+        )
+    return changed

@@ -13,11 +13,12 @@ import logging
 import os
 import threading
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from archive.catalogue import Catalogue
-from archive.documents import DocumentChange
+from archive.documents import DocumentChange, reextract
 from archive.errors import ArchiveError, CaptureNotFound
 from archive.layout import DataDir
 from archive.models import Capture, Exchange, Parsed, WarcLocation
@@ -124,6 +125,19 @@ class Archive:
             return self.catalogue.upsert_document(
                 capture, parsed, url, diff_context=self.settings.diff_context_lines
             )
+
+    def reextract(self, parse: Callable[[bytes, str, str | None], Parsed]) -> int:
+        """Re-read every version of every document from its archived original with `parse` (bytes, URL,
+        content type), without the network. Rewrites derived fields only; returns how many documents changed."""
+        changed = 0
+        for doc in list(self.catalogue.iter_documents()):
+            parsed: dict[int, Parsed] = {}
+            for n, capture_id, url in self.catalogue.version_captures(doc.doc_id):
+                capture = self.catalogue.get_capture(capture_id)
+                parsed[n] = parse(self.read_payload(capture), url, capture.content_type)
+            with self._lock, self.catalogue.transaction() as conn:
+                changed += reextract(conn, doc.doc_id, parsed, diff_context=self.settings.diff_context_lines)
+        return changed
 
     def record_check(self, url: str, capture: Capture) -> str | None:
         with self._lock:

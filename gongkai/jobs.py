@@ -66,14 +66,14 @@ def _update(cfg: Config) -> int:
 def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
     if not cfg.data_dir.catalogue_path.exists():
         raise JobError(f"no archive in {cfg.data_dir.root}: run `gongkai crawl URL` or `gongkai demo` first")
+    note = ""
     if reparse:
-        changed = reparse_archive(cfg)
-        logger.info("re-extracted %d document(s)", changed)
+        note = f"重新解析 re-extracted: {reparse_archive(cfg)} document(s) changed; "
     catalogue = Catalogue(cfg.data_dir.catalogue_path)
     try:
         if rebuild:
             count = rebuild_index(catalogue, cfg.data_dir.index_dir, cfg.index)
-            return f"索引已重建 index rebuilt: {count} document(s)"
+            return f"{note}索引已重建 index rebuilt: {count} document(s)"
         count = update_index(catalogue, cfg.data_dir.index_dir, cfg.index)
         return f"索引已更新 index updated: {count} document(s) added or changed"
     finally:
@@ -81,19 +81,15 @@ def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
 
 
 def reparse_archive(cfg: Config) -> int:
-    """Recompute every document from its archived original with the current parser, without the network."""
+    """Recompute every document version from its archived original with the current parser, without the network.
+
+    A parser fix is not a change of the page: versions, times and history stay; only their fields are re-read.
+    """
     archive = Archive.open(cfg.data_dir, cfg.archive)
-    changed = 0
     try:
-        for doc in list(archive.catalogue.iter_documents()):
-            capture = archive.catalogue.get_capture(doc.capture_id)
-            raw = archive.read_payload(capture)
-            parsed = parse_page(raw, doc.url, capture.content_type)
-            change = archive.upsert_document(capture, parsed, doc.url)
-            changed += change.change != "unchanged"
+        return archive.reextract(parse_page)
     finally:
         archive.close()
-    return changed
 
 
 def build_query(query: str, **params: Any) -> SearchQuery:

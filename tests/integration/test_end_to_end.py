@@ -103,6 +103,12 @@ def test_verify_passes_and_rebuild_keeps_the_same_results(demo_dir: Path) -> Non
     assert rebuilt.exit_code == 0, rebuilt.output
     after = [json.loads(run(demo_dir, "search", q, "--json").output)["hits"] for q in queries]
     assert [[h["id"] for h in hits] for hits in after] == [[h["id"] for h in hits] for hits in before]
+    # re-extraction from the archived originals with the same parser changes nothing
+    reparsed = run(demo_dir, "index", "--reparse")
+    assert reparsed.exit_code == 0, reparsed.output
+    assert "re-extracted: 0 document(s) changed" in reparsed.output
+    again = [json.loads(run(demo_dir, "search", q, "--json").output)["hits"] for q in queries]
+    assert [[h["id"] for h in hits] for hits in again] == [[h["id"] for h in hits] for hits in before]
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +148,7 @@ def test_the_served_ui_finds_highlighted_hits_and_serves_the_original_sandboxed(
     assert raw.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.slow
 def test_crawl_of_an_unreachable_site_fails_fast_with_one_line(tmp_path: Path) -> None:
     # A port nothing listens on: bind, note the port, close.
     import socket
