@@ -11,14 +11,8 @@ import hashlib
 import unicodedata
 from typing import Any
 
+from archive import identifiers
 from archive.models import EXTRA_FIELDS, RECORD_FIELDS, Parsed
-
-try:  # written in parallel by the parser engineer; the fallback keeps the archive usable without it
-    from archive.identifiers import doc_no_key as _doc_no_key
-    from archive.identifiers import index_no_key as _index_no_key
-except ImportError:  # pragma: no cover - only while identifiers.py does not exist
-    _index_no_key = None  # type: ignore[assignment]
-    _doc_no_key = None  # type: ignore[assignment]
 
 # 发文字号 values that mean "none" and must never join two documents.
 _NO_DOC_NO = frozenset({"无", "无文号", "暂无", "-", "—", "/", "none", "null"})
@@ -31,7 +25,7 @@ def _fold(text: str) -> str:
 def index_key(parsed: Parsed) -> str | None:
     if not parsed.index_no or not parsed.index_no.strip():
         return None
-    key = _index_no_key(parsed.index_no) if _index_no_key is not None else _fold(parsed.index_no).upper()
+    key = identifiers.index_no_key(parsed.index_no)
     return f"i:{key}" if key else None
 
 
@@ -41,7 +35,7 @@ def doc_no_key(parsed: Parsed) -> str | None:
     folded = _fold(parsed.doc_no)
     if not folded or folded.lower() in _NO_DOC_NO:
         return None
-    key = _doc_no_key(parsed.doc_no) if _doc_no_key is not None else folded
+    key = identifiers.doc_no_key(parsed.doc_no)
     return f"d:{_fold(parsed.agency)}|{key}"
 
 

@@ -18,14 +18,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
-
-import requests
-import urllib3
 
 from archive.models import Exchange
 from crawler.settings import CrawlSettings
 from crawler.urls import host_key
+
+if TYPE_CHECKING:
+    import requests
+    import urllib3
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ class Fetcher:
         rng: random.Random | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        import requests  # imported on first use: urllib3 probes IPv6 with a socket when it is imported
+
         self.settings = settings
         self.session = session or requests.Session()
         # no proxies or netrc from the environment: the crawl goes where it says
@@ -213,6 +217,8 @@ class Fetcher:
     def _once(
         self, url: str, extra_headers: Mapping[str, str], deadline_s: float | None, max_bytes: int | None
     ) -> Exchange:
+        import requests
+
         s = self.settings
         self._wait_turn(url)
         started_at = _now_iso()
@@ -286,6 +292,8 @@ class Fetcher:
         return replace(base, error=error, elapsed_ms=int((time.monotonic() - t0) * 1000))
 
     def _read_body(self, resp: requests.Response, deadline: float, cap: int) -> _Body:
+        import urllib3
+
         body = _Body()
         encoding = (resp.headers.get("Content-Encoding") or "").strip().lower()
         decomp = _decompressor(encoding)
@@ -368,6 +376,8 @@ def _decompressor(encoding: str) -> _Decompressor | None:
 
 def _is_name_failure(exc: BaseException) -> bool:
     """True when the host name did not resolve (urllib3 wraps NameResolutionError a few levels deep)."""
+    import urllib3
+
     seen: BaseException | None = exc
     for _ in range(6):
         if seen is None:

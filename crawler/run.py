@@ -9,10 +9,8 @@ hosts is bounded by politeness delays, not by CPU.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import logging
-import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -427,32 +425,3 @@ class _Run:
         if host not in self.summary.paused_hosts:
             logger.warning("pausing host %s for this run: %s", host, reason)
             self.summary.paused_hosts[host] = reason
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m crawler.run --data-dir DIR URL...`: a crawl without the CLI (used by the kill test)."""
-    from archive import Archive, DataDir
-
-    parser = argparse.ArgumentParser(prog="python -m crawler.run")
-    parser.add_argument("--data-dir", required=True, type=Path)
-    parser.add_argument("--delay", type=float, default=None)
-    parser.add_argument("--max-pages", type=int, default=None)
-    parser.add_argument("--log-level", default="WARNING")
-    parser.add_argument("urls", nargs="+")
-    args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s"
-    )
-    settings = CrawlSettings.from_mapping({"delay_s": args.delay, "max_pages": args.max_pages})
-    data_dir = DataDir(args.data_dir).ensure()
-    archive = Archive.open(data_dir)
-    try:
-        summary = crawl(args.urls, archive=archive, state_dir=data_dir.crawl_dir, settings=settings)
-    finally:
-        archive.close()
-    print(summary.format())
-    return 0 if summary.fetched or not summary.failed else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

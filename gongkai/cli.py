@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -79,6 +80,8 @@ def main(ctx: click.Context, data_dir: str | None, verbose: bool) -> None:
 def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the web accepts exactly this form too
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD")
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:

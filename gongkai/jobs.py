@@ -10,9 +10,10 @@ from typing import Any, TextIO
 
 from archive import Archive, Catalogue, Document, verify_archive
 from archive.export import write_csv, write_jsonl
+from archive.models import EXTRA_FIELDS, RECORD_FIELDS
 from crawler import CrawlSummary, crawl, looks_binary, parse_page
 from gongkai.config import Config
-from index import QueryError, Searcher, SearchPage, SearchQuery, rebuild_index, update_index
+from index import IndexSettings, QueryError, Searcher, SearchPage, SearchQuery, rebuild_index, update_index
 from index.errors import IndexMissing
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ def reparse_archive(cfg: Config) -> int:
         archive.close()
 
 
-def build_query(query: str, **params: Any) -> SearchQuery:
+def build_query(query: str, settings: IndexSettings | None = None, **params: Any) -> SearchQuery:
     q = SearchQuery(
         q=query or "",
         agencies=tuple(params.get("agencies") or ()),
@@ -105,14 +106,14 @@ def build_query(query: str, **params: Any) -> SearchQuery:
         limit=params["limit"] if params.get("limit") is not None else 20,
     )
     try:
-        q.validate()
+        q.validate(settings)
     except QueryError as exc:
         raise JobError(str(exc)) from exc
     return q
 
 
 def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
-    sq = build_query(query, **params)
+    sq = build_query(query, cfg.index, **params)
     try:
         with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
             return searcher.search(sq)
@@ -172,28 +173,14 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
     if looks_binary(raw):
         raise ValueError(f"{path}: binary data, not an HTML page")
     parsed = parse_page(raw, url)
-    record: dict[str, Any] = {"id": None, "url": url}
+    # The document record of INTERFACES.md; id, captured_at, status and versions belong to an archive, so a
+    # page parsed on its own has them null. What the parser knows beyond the record goes under "extra".
     data = parsed.to_json()
-    for key in (
-        "title",
-        "index_no",
-        "agency",
-        "topic",
-        "doc_no",
-        "disclosure",
-        "source",
-        "written_date",
-        "publish_date",
-    ):
-        record[key] = data[key]
-    record["body"] = parsed.body
-    record["attachments"] = data["attachments"]
-    record["captured_at"] = None
-    record["status"] = None
-    record["versions"] = None
-    record["extra"] = {
-        k: data[k] for k in ("publish_at", "category", "keywords", "validity", "unified_no", "co_agencies")
-    }
+    record: dict[str, Any] = {"id": None, "url": url, **{key: data[key] for key in RECORD_FIELDS}}
+    record.update(
+        body=parsed.body, attachments=data["attachments"], captured_at=None, status=None, versions=None
+    )
+    record["extra"] = {key: data[key] for key in (*EXTRA_FIELDS, "co_agencies")}
     record["raw_fields"] = data["raw_fields"]
     record["flags"] = data["flags"]
     record["charset"] = data["charset"]

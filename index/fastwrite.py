@@ -13,6 +13,7 @@ leaves its own segment, no final merge).
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec
@@ -36,6 +37,28 @@ def fast_codec() -> W3Codec:
     """Whoosh's codec without zlib per posting block: most bigram blocks are tiny, and zlib's per-call setup
     cost more than the bytes it saved (the flag is per block, so readers handle both)."""
     return W3Codec(compression=0)
+
+
+def _fill_blocks(pw: Any, postings: list[Any], lens: dict[int, int]) -> None:
+    """Hand one term's postings to Whoosh's postings writer a block at a time, with the same block contents and
+    statistics its per-posting `add_posting` would build (ids, weights, non-empty values, min/max length, max
+    weight), leaving the last block for `finish_term`."""
+    ids = postings[0::3]
+    weights = postings[1::3]
+    values = postings[2::3]
+    limit = pw._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            pw._write_block()
+        chunk = ids[start : start + limit]
+        chunk_weights = weights[start : start + limit]
+        pw._ids = array("I", chunk)
+        pw._weights = array("f", chunk_weights)
+        pw._values = [v for v in values[start : start + limit] if v]
+        lengths = [n for n in (lens.get(d, 0) for d in chunk) if n]
+        pw._minlength = min(lengths) if lengths else None
+        pw._maxlength = max(lengths) if lengths else 0
+        pw._maxweight = max(0, max(chunk_weights))
 
 
 class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
@@ -105,11 +128,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
                 lastfn = fieldname
                 lens = self._lens.get(fieldname, {})
             fw.start_term(tbytes)
-            postings = terms[key]
-            add = fw.add
-            for i in range(0, len(postings), 3):
-                docnum = postings[i]
-                add(docnum, postings[i + 1], postings[i + 2] or b"", lens.get(docnum, 0))
+            _fill_blocks(fw._postwriter, terms[key], lens)
             fw.finish_term()
         if lastfn is not None:
             fw.finish_field()

@@ -44,6 +44,7 @@ FIELDS = {
     "index_no": "index_no",
     "索引号": "index_no",
 }
+DOC_NO_BOOST = 100.0  # the document that carries a 文号 ranks above those that cite it
 _OPEN = "(（"
 _CLOSE = ")）"
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
@@ -276,7 +277,7 @@ def _lit_query(lit: Lit, settings: IndexSettings) -> wq.Query:
     else:
         alternatives = [literal_query("title_ng", lit.text), literal_query("body_ng", lit.text)]
         if parse_doc_no(lit.raw):
-            alternatives.append(wq.Term("doc_no_key", doc_no_key(lit.raw), boost=4.0))
+            alternatives.append(wq.Term("doc_no_key", doc_no_key(lit.raw), boost=DOC_NO_BOOST))
         required = wq.Or(alternatives)
         rank_fields = ("title", "body")
     cut = cutter(settings.jieba_cache_dir, settings.user_dictionary)
@@ -297,5 +298,5 @@ def build_query(q: str, settings: IndexSettings) -> tuple[wq.Query, list[str]]:
     stripped = q.strip()
     if parse_doc_no(stripped) and " " in stripped:
         # "国办发2018 128": the whole query is a 文号 written with a space
-        main = wq.Or([main, wq.Term("doc_no_key", doc_no_key(stripped), boost=4.0)])
+        main = wq.Or([main, wq.Term("doc_no_key", doc_no_key(stripped), boost=DOC_NO_BOOST)])
     return main, positive_literals(tree)

@@ -29,12 +29,21 @@ N_DOCS = 270  # + lists, proxy groups and attachments: about 300 pages
 pytestmark = [pytest.mark.kill, pytest.mark.slow]
 
 
-ENTRY = Path(__file__).with_name("crawl_main.py")
-
-
 def _start(root: Path, seeds: list[str]) -> subprocess.Popen[bytes]:
+    """The real command, as a user runs it: `gongkai crawl`, killed from outside."""
     return subprocess.Popen(
-        [sys.executable, str(ENTRY), "--data-dir", str(root), "--delay", "0", "--log-level", "info", *seeds],
+        [
+            sys.executable,
+            "-m",
+            "gongkai",
+            "--data-dir",
+            str(root),
+            "crawl",
+            "--delay",
+            "0",
+            "--no-index",
+            *seeds,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

@@ -1,0 +1,70 @@
+"""Helpers of the index tests: real corpus documents as catalogue `Document`s, a list-backed catalogue."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+from archive.models import Document, Parsed
+
+SAMPLE = 240  # documents of the real corpus used by the search tests
+BODY_CHARS = 1500  # bodies are cut so that the session index builds in a few seconds
+
+
+def make_doc(doc_id: str, seq: int, *, status: str = "live", **fields: str | None) -> Document:
+    body = fields.pop("body", None) or ""
+    return Document(
+        doc_id=doc_id,
+        url=f"http://example.gov.cn/{doc_id}.html",
+        seq=seq,
+        status=status,
+        versions=1,
+        captured_at="2024-01-01T00:00:00Z",
+        first_seen_at="2024-01-01T00:00:00Z",
+        last_checked_at="2024-01-01T00:00:00Z",
+        removed_at=None,
+        capture_id=seq,
+        sha256=None,
+        fields=Parsed(body=body, **fields),
+    )
+
+
+class ListCatalogue:
+    """The two catalogue methods the indexer uses, over a list (documents keep their seq)."""
+
+    def __init__(self, docs: list[Document]) -> None:
+        self.docs = list(docs)
+
+    def iter_documents(self, since_seq: int = 0) -> Iterator[Document]:
+        return iter(sorted((d for d in self.docs if d.seq > since_seq), key=lambda d: d.seq))
+
+    def max_seq(self) -> int:
+        return max((d.seq for d in self.docs), default=0)
+
+    def put(self, doc: Document) -> None:
+        self.docs = [d for d in self.docs if d.doc_id != doc.doc_id] + [doc]
+
+
+def load_sample(shared: Path, n: int = SAMPLE, seed: int = 6) -> list[Document]:
+    records = []
+    for path in sorted((shared / "corpus" / "text").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            records.extend(json.loads(line) for line in fh if line.strip())
+    picked = random.Random(seed).sample(records, n)
+    return [
+        make_doc(
+            r["id"],
+            i + 1,
+            title=r.get("title"),
+            agency=r.get("agency"),
+            topic=r.get("topic"),
+            doc_no=r.get("doc_no"),
+            index_no=r.get("index_no"),
+            publish_date=r.get("date"),
+            written_date=r.get("written_date"),
+            body=(r.get("text") or "")[:BODY_CHARS],
+        )
+        for i, r in enumerate(picked)
+    ]

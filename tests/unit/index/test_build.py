@@ -1,0 +1,134 @@
+"""Building: incremental updates, removed documents, rebuild determinism (R8), the writer lock (R5), errors."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from index_testkit import ListCatalogue, make_doc
+
+from archive.models import Document
+from index import IndexBusy, IndexMissing, IndexSettings, Searcher, SearchQuery, rebuild_index, update_index
+from index.build import read_meta, writer_lock
+
+
+def search_ids(index_dir: Path, settings: IndexSettings, q: str, **kw: object) -> list[str]:
+    with Searcher(index_dir, settings) as s:
+        return [h.id for h in s.search(SearchQuery(q=q, limit=100, **kw)).hits]  # type: ignore[arg-type]
+
+
+def test_update_indexes_only_new_and_changed_documents(tmp_path: Path, settings: IndexSettings) -> None:
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue([make_doc("a", 1, title="第一份通知", body="公共交通安排"), make_doc("b", 2, title="第二份", body="医疗保障")])
+    assert update_index(cat, index_dir, settings) == 2  # no index yet: built from scratch
+    assert read_meta(index_dir)["last_seq"] == 2
+    assert update_index(cat, index_dir, settings) == 0
+    cat.put(make_doc("b", 3, title="第二份（修订）", body="医疗救助"))
+    cat.put(make_doc("c", 4, title="第三份", body="医疗救助与公共交通"))
+    assert update_index(cat, index_dir, settings) == 2
+    assert sorted(search_ids(index_dir, settings, "医疗救助")) == ["b", "c"]
+    assert search_ids(index_dir, settings, "医疗保障") == []  # the old text of b is gone
+    with Searcher(index_dir, settings) as s:
+        assert s.doc_count() == 3
+
+
+def test_removed_documents_stay_findable_with_their_status(tmp_path: Path, settings: IndexSettings) -> None:
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue([make_doc("a", 1, title="撤下的公告", body="临时交通管制")])
+    update_index(cat, index_dir, settings)
+    cat.put(make_doc("a", 2, status="removed", title="撤下的公告", body="临时交通管制"))
+    update_index(cat, index_dir, settings)
+    with Searcher(index_dir, settings) as s:
+        hits = s.search(SearchQuery(q="交通管制")).hits
+    assert [(h.id, h.status) for h in hits] == [("a", "removed")]
+
+
+@pytest.mark.slow
+def test_rebuild_returns_identical_ids_in_identical_order(
+    corpus_docs: list[Document], tmp_path: Path, settings: IndexSettings
+) -> None:
+    """R8 (F size): an index grown by incremental updates and its rebuild answer 100 fixed queries alike."""
+    docs = corpus_docs[:120]
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue(docs[:40])
+    update_index(cat, index_dir, settings)
+    for doc in docs[40:]:
+        cat.put(doc)
+    update_index(cat, index_dir, settings)
+    queries = [f'"{d.fields.body[i : i + 2]}"' for d in docs[:50] for i in (10, 40)]
+    sorts = ("relevance", "newest", "oldest")
+
+    def answers() -> list[list[str]]:
+        return [search_ids(index_dir, settings, q, sort=sorts[i % 3]) for i, q in enumerate(queries)]
+
+    before = answers()
+    assert rebuild_index(cat, index_dir, settings) == 120
+    assert not (tmp_path / "index.new").exists()
+    assert answers() == before
+    assert sum(len(a) for a in before) > 100
+
+
+def test_second_writer_waits_then_gives_a_clear_error(tmp_path: Path, settings: IndexSettings) -> None:
+    """R5: a real lock held on another thread; the second writer waits its timeout and raises IndexBusy."""
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue([make_doc("a", 1, title="通知", body="内容")])
+    update_index(cat, index_dir, settings)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with writer_lock(index_dir, 5.0):
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        cat.put(make_doc("b", 2, title="新的", body="内容"))
+        quick = IndexSettings(jieba_cache_dir=settings.jieba_cache_dir, lock_timeout_s=0.3)
+        with pytest.raises(IndexBusy, match="another process"):
+            update_index(cat, index_dir, quick)
+        with pytest.raises(IndexBusy):
+            rebuild_index(cat, index_dir, quick)
+    finally:
+        release.set()
+        holder.join()
+    assert update_index(cat, index_dir, settings) == 1  # the lock is free again, nothing to clean up
+
+
+def test_writer_proceeds_once_the_lock_is_released_within_its_timeout(tmp_path: Path, settings: IndexSettings) -> None:
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue([make_doc("a", 1, title="通知", body="内容")])
+    held = threading.Event()
+
+    def hold() -> None:
+        with writer_lock(index_dir, 5.0):
+            held.set()
+            threading.Event().wait(0.3)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(5)
+    assert update_index(cat, index_dir, settings) == 1
+    holder.join()
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path, settings: IndexSettings) -> None:
+    with pytest.raises(IndexMissing, match="gongkai index"):
+        with Searcher(tmp_path / "nothing", settings):
+            pass
+
+
+@pytest.mark.slow
+def test_multiprocess_rebuild_finds_the_same_documents(
+    corpus_docs: list[Document], tmp_path: Path, settings: IndexSettings
+) -> None:
+    docs = corpus_docs[:60]
+    one, two = tmp_path / "one", tmp_path / "two"
+    rebuild_index(ListCatalogue(docs), one, settings)
+    procs2 = IndexSettings(jieba_cache_dir=settings.jieba_cache_dir, procs=2)
+    assert rebuild_index(ListCatalogue(docs), two, procs2) == 60
+    for q in [d.fields.body[20:23] for d in docs[:20]]:
+        assert search_ids(one, settings, f'"{q}"') == search_ids(two, settings, f'"{q}"')
