@@ -73,19 +73,23 @@ def _explicit_origins(cfg: Config) -> bool:
     return (cfg.web.app_origin, cfg.web.raw_origin) != (defaults.app_origin, defaults.raw_origin)
 
 
-def serve_forever(
-    cfg: Config, *, host: str, port: int, raw_port: int | None, echo: Callable[[str], Any]
-) -> None:
-    try:
-        server, url = build_server(cfg, host=host, port=port, raw_port=raw_port)
-    except ServeError as exc:
-        from gongkai.jobs import JobError
-
-        raise JobError(str(exc)) from exc
-    echo(f"gongkai 检索服务已启动 serving on {url}  (Ctrl-C 停止)")
+def run_until_interrupted(server: Any, url: str, echo: Callable[[str], Any]) -> None:
+    echo(f"gongkai 检索服务 serving on {url}  (Ctrl-C 停止 to stop)")
     try:
         server.run()
     except KeyboardInterrupt:
         echo("已停止 stopped")
     finally:
         server.close()
+
+
+def serve_forever(
+    cfg: Config, *, host: str, port: int, raw_port: int | None, echo: Callable[[str], Any]
+) -> None:
+    from gongkai.jobs import JobError
+
+    try:
+        server, url = build_server(cfg, host=host, port=port, raw_port=raw_port)
+    except ServeError as exc:
+        raise JobError(str(exc)) from exc
+    run_until_interrupted(server, url, echo)

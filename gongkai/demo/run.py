@@ -42,16 +42,10 @@ def run_demo(
         echo(f"演示数据已就绪 demo ready in {time.monotonic() - started:.1f} s, data dir {cfg.data_dir.root}")
         if not serve:
             return
-        from gongkai.serve import ServeError, build_server
+        from gongkai.serve import ServeError, build_server, run_until_interrupted
 
         try:
             server, url = build_server(cfg, host=host, port=port)
         except ServeError as exc:
             raise JobError(f"{exc} (try `gongkai demo --port 0`)") from exc
-        echo(f"打开 open {url}  (Ctrl-C 停止 to stop)")
-        try:
-            server.run()
-        except KeyboardInterrupt:
-            echo("已停止 stopped")
-        finally:
-            server.close()
+        run_until_interrupted(server, url, echo)
