@@ -8,7 +8,7 @@ test:               ## the whole F-tier suite, as CI runs it
 	pytest
 
 fast:               ## the fast loop: everything but browser, kill and slow tests (< 60 s)
-	pytest -m "not browser and not kill and not slow" -q
+	pytest -n 2 -m "not browser and not kill and not slow" -q
 
 lint:               ## ruff lint and format check
 	ruff check . && ruff format --check .

@@ -149,7 +149,9 @@ def search_stock(index_dir: Path, spec: dict[str, Any]) -> tuple[list[str], int]
             if spec.get("since"):
                 parts.append(wq.TermRange("publish_date", spec["since"], spec.get("until")))
             whole = wq.And(parts) if len(parts) > 1 else q
-            sortedby = sorting.FieldFacet("publish_date", reverse=True) if spec.get("sort") == "newest" else None
+            sortedby = (
+                sorting.FieldFacet("publish_date", reverse=True) if spec.get("sort") == "newest" else None
+            )
             groups = {
                 name: sorting.FieldFacet(name, maptype=sorting.Count) for name in ("agency", "topic", "year")
             }
@@ -206,14 +208,18 @@ def cjk_run(text: str, rng: random.Random, length: int) -> str | None:
     return None
 
 
-def make_workload(docs: list[Document], seed: int, n_queries: int, n_probes: int, n_phrases: int) -> dict[str, Any]:
+def make_workload(
+    docs: list[Document], seed: int, n_queries: int, n_probes: int, n_phrases: int
+) -> dict[str, Any]:
     rng = random.Random(seed)
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     words: list[str] = []
     for d in rng.sample(docs, min(len(docs), 300)):
-        words.extend(w for w in jieba.cut(d.fields.body[:2000]) if 2 <= len(w) <= 4 and all(ord(c) in CJK for c in w))
+        words.extend(
+            w for w in jieba.cut(d.fields.body[:2000]) if 2 <= len(w) <= 4 and all(ord(c) in CJK for c in w)
+        )
     agencies = sorted({d.fields.agency for d in docs if d.fields.agency})
     queries: list[dict[str, Any]] = []
     for i in range(n_queries):
@@ -259,8 +265,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared/corpus/text")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=Path(__file__).resolve().parents[2] / "shared/corpus/text"
+    )
     parser.add_argument("--limit", type=int, default=None, help="sample N documents (quick run)")
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--queries", type=int, default=200)
@@ -320,7 +330,9 @@ def main() -> int:
         phr = [0, 0, 0]
         phr_full = 0
         for phrase in workload["phrases"]:
-            got = recall(run(name, {"q": f'"{phrase}"', "all": True, "snippets": False})[0], truth(docs, phrase))
+            got = recall(
+                run(name, {"q": f'"{phrase}"', "all": True, "snippets": False})[0], truth(docs, phrase)
+            )
             phr = [a + b for a, b in zip(phr, got, strict=True)]
             phr_full += got[0] == got[1]
         wall, cpu_s = builds[name]
@@ -364,7 +376,9 @@ def main() -> int:
         print(f"| {label} | {fmt.format(a)} | {fmt.format(b)} | {ratio} |")
     per_100k = 100_000 / rows["gongkai"]["build_docs_s"] / 60
     print(f"queries: {len(workload['queries'])}, load average at the end: {os.getloadavg()}")
-    print(f"\ngongkai: 100,000 documents of this corpus's average size take about {per_100k:.0f} minutes to build")
+    print(
+        f"\ngongkai: 100,000 documents of this corpus's average size take about {per_100k:.0f} minutes to build"
+    )
     return 0
 
 

@@ -8,8 +8,11 @@ match), emits overlapping search-mode tokens, and drops single non-CJK character
   maps every bracket variant (〔〕 [] 【】 （） () ［］ 〖〗 ﹝﹞) to 〔〕 and every whitespace character to a space. Folding
   is per character and never changes the length, so an offset in folded text is an offset in the original text
   (snippets rely on it). Characters whose NFKC form is longer than one character keep their own form.
-* `words` cuts folded text with a private `jieba.Tokenizer` instance (never jieba's global default: its cache goes
-  to the data dir's cache/jieba/, and custom words are loaded once under a lock before any cut). It keeps numbers,
+* `words` cuts folded text with jieba's accurate mode without HMM (dictionary words only: deterministic, and
+  agency names or policy terms come from the user dictionary rather than guesses), on a private `jieba.Tokenizer`
+  instance (never jieba's global default: its cache goes to the data dir's cache/jieba/, and custom words are loaded
+  once under a lock before any cut). `FastCut` re-implements jieba's DAG + dynamic-programming loop over the same
+  dictionary with identical output (a test compares them on real text), 1.8x faster. It keeps numbers,
   Latin words and single characters (also CJK Extension A/B, which jieba's regex does not treat as Han), drops
   punctuation and whitespace, and numbers the kept tokens 0, 1, 2, ... (`ProjectAnalyzer`).
 * `bigrams` gives every adjacent character pair of folded text with its character position, plus the last
@@ -253,7 +256,7 @@ def cutter(cache_dir: Path | None, user_dictionary: Path | None = None) -> FastC
 _CUTTERS: dict[tuple[str, str], FastCut] = {}
 
 
-class ProjectAnalyzer(Tokenizer):  # type: ignore[misc]
+class ProjectAnalyzer(Tokenizer):
     """A Whoosh analyzer over `words`: folded, sequential positions, digits/Latin/single characters kept."""
 
     def __init__(self, cache_dir: Path | None = None, user_dictionary: Path | None = None) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from whoosh import index as whoosh_index
+from whoosh.writing import MERGE_SMALL
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
@@ -152,7 +153,7 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
     elif fresh:
         writer = FastSegmentWriter(ix, timeout=settings.lock_timeout_s)
     else:
-        writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb, compound=False)
+        writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb)
     count = 0
     last = 0
     try:
@@ -166,7 +167,7 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit() if fresh else writer.commit(mergetype=merge_small_compound)
     if fresh:
         # Whoosh's multiprocessing writer drops a sub-process's segment silently when it is late or dead
         with ix.searcher() as searcher:
@@ -174,6 +175,17 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
         if indexed != count:
             raise RuntimeError(f"index build lost documents: {indexed} of {count} written")
     return count, last
+
+
+def merge_small_compound(writer: Any, segments: list[Any]) -> list[Any]:
+    """Whoosh's small-segment merge, restricted to the compound segments written by updates.
+
+    A rebuild leaves plain (non-compound) segments, which readers open file by file, lazily; merging them away
+    would delete files under a searcher that has not opened them yet ("'NoneType' object is not subscriptable"
+    in the concurrency test). Update segments are compound: a reader holds the one file open from the start."""
+    plain = [s for s in segments if not getattr(s, "compound", False)]
+    small = [s for s in segments if getattr(s, "compound", False)]
+    return plain + list(MERGE_SMALL(writer, small))
 
 
 def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSettings) -> int:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh import formats
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
@@ -37,6 +38,11 @@ def fast_codec() -> W3Codec:
     """Whoosh's codec without zlib per posting block: most bigram blocks are tiny, and zlib's per-call setup
     cost more than the bytes it saved (the flag is per block, so readers handle both)."""
     return W3Codec(compression=0)
+
+
+class _TermInfo(W3TermInfo):
+    # W3PostingsWriter.finish_postings calls set_inline, W3TermInfo defines set_inlined (whoosh-reloaded 2.7.5)
+    set_inline = W3TermInfo.set_inlined
 
 
 def _fill_blocks(pw: Any, postings: list[Any], lens: dict[int, int]) -> None:
@@ -61,7 +67,7 @@ def _fill_blocks(pw: Any, postings: list[Any], lens: dict[int, int]) -> None:
         pw._maxweight = max(0, max(chunk_weights))
 
 
-class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
+class FastSegmentWriter(SegmentWriter):
     def __init__(self, ix: Any, **kwargs: Any) -> None:
         kwargs.setdefault("codec", fast_codec())
         kwargs.setdefault("compound", False)  # readers open segment files directly instead of copying parts
@@ -124,10 +130,16 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
             if fieldname != lastfn:
                 if lastfn is not None:
                     fw.finish_field()
-                fw.start_field(fieldname, schema[fieldname])
+                fieldobj = schema[fieldname]
+                fw.start_field(fieldname, fieldobj)
                 lastfn = fieldname
                 lens = self._lens.get(fieldname, {})
-            fw.start_term(tbytes)
+                # a term in one document only keeps its posting inside the term table (no posting block); only for
+                # formats whose every posting has a value, which Whoosh's inlined ListMatcher expects
+                inline = isinstance(fieldobj.format, (formats.Positions, formats.Frequency))
+                fw._postwriter._inlinelimit = 2 if inline else 1
+            fw._btext = tbytes
+            fw._postwriter.start_postings(fw._fieldobj.format, _TermInfo())
             _fill_blocks(fw._postwriter, terms[key], lens)
             fw.finish_term()
         if lastfn is not None:
@@ -136,7 +148,7 @@ class FastSegmentWriter(SegmentWriter):  # type: ignore[misc]
         fw.close()
 
 
-class _FastTask(SubWriterTask):  # type: ignore[misc]
+class _FastTask(SubWriterTask):
     def run(self) -> None:
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = FastSegmentWriter(ix, _lk=False, **self.kwargs)
@@ -152,7 +164,7 @@ class _FastTask(SubWriterTask):  # type: ignore[misc]
         self.resultqueue.put((None, set(), segment), timeout=60)
 
 
-class FastMpWriter(MpWriter):  # type: ignore[misc]
+class FastMpWriter(MpWriter):
     """Whoosh's multiprocessing writer with a `FastSegmentWriter` in every process; never merges."""
 
     def __init__(self, ix: Any, procs: int, **kwargs: Any) -> None:

@@ -97,7 +97,7 @@ class Node:
 Tree = Node | Lit
 
 
-class _AndNotMatcher(AndNotMatcher):  # type: ignore[misc]
+class _AndNotMatcher(AndNotMatcher):
     """Whoosh's AndNotMatcher only checks the first posting when both matchers start on the same document: when the
     excluded list starts earlier, a first hit that is also excluded slips through (found by the oracle tests)."""
 
@@ -110,7 +110,7 @@ class _AndNotMatcher(AndNotMatcher):  # type: ignore[misc]
                 self._find_next()
 
 
-class AndNot(wq.AndNot):  # type: ignore[misc]
+class AndNot(wq.AndNot):
     def matcher(self, searcher: Any, context: Any = None) -> Any:
         scored = self.a.matcher(searcher, context)
         excluded = self.b.matcher(searcher, searcher.boolean_context())
@@ -273,7 +273,7 @@ def _lit_query(lit: Lit, settings: IndexSettings) -> wq.Query:
         return literal_query(lit.field + "_ng", lit.text)
     if lit.field == "title":
         required: wq.Query = literal_query("title_ng", lit.text)
-        rank_fields = ("title",)
+        rank_fields: tuple[str, ...] = ("title",)
     else:
         alternatives = [literal_query("title_ng", lit.text), literal_query("body_ng", lit.text)]
         if parse_doc_no(lit.raw):

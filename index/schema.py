@@ -28,7 +28,7 @@ from index.analyzer import ProjectAnalyzer, bigrams, cutter, fold, words
 SCHEMA_VERSION = 1
 
 
-class WordField(fields.TEXT):  # type: ignore[misc]
+class WordField(fields.TEXT):
     """jieba words, frequencies only (phrases go through the bigram field)."""
 
     def __init__(self, analyzer: ProjectAnalyzer, field_boost: float = 1.0) -> None:
@@ -41,7 +41,7 @@ class WordField(fields.TEXT):  # type: ignore[misc]
             yield word.encode("utf-8"), freq, freq * fb, pack_uint(freq)
 
 
-class ArrayPositions(formats.Positions):  # type: ignore[misc]
+class ArrayPositions(formats.Positions):
     """Positions as a count plus a machine array of uint32 (Whoosh pickles a delta list per posting: slower to
     write and to read; the index is a local cache, so native byte order is fine)."""
 
@@ -52,7 +52,7 @@ class ArrayPositions(formats.Positions):  # type: ignore[misc]
         return array("I", valuestring[_INT_SIZE:]).tolist()
 
 
-class BigramField(fields.TEXT):  # type: ignore[misc]
+class BigramField(fields.TEXT):
     """Character bigrams of folded text with their character positions."""
 
     def __init__(self, analyzer: ProjectAnalyzer, field_boost: float = 1.0) -> None:
@@ -66,7 +66,7 @@ class BigramField(fields.TEXT):  # type: ignore[misc]
             yield gram.encode("utf-8"), n, n * fb, pack_uint(n) + array("I", poses).tobytes()
 
 
-class StoredBytes(fields.STORED):  # type: ignore[misc]
+class StoredBytes(fields.STORED):
     """Compressed body text kept for snippets (zlib bytes)."""
 
 
@@ -105,4 +105,3 @@ def build_schema(cache_dir: Path | None, user_dictionary: Path | None, title_boo
         stored=fields.STORED(),  # title, index_no, doc_no as shown (a dict)
         body_z=StoredBytes(),
     )
-

@@ -205,7 +205,10 @@ class Searcher:
             name: {str(k): int(v) for k, v in sorted(results.groups(name).items(), key=_facet_order) if k}
             for name in groups
         }
-        hits = [self._hit(results[i], needles) for i in range(query.offset, min(len(results), query.offset + query.limit))]
+        hits = [
+            self._hit(results[i], needles)
+            for i in range(query.offset, min(len(results), query.offset + query.limit))
+        ]
         return SearchPage(
             total=len(results),
             offset=query.offset,

@@ -18,8 +18,8 @@ class IndexSettings:
 
     lock_timeout_s: how long a writer waits for the index lock before `IndexBusy` (Whoosh's default of 0 makes two
         nearly simultaneous indexers fail at once; TESTPLAN finding 1).
-    jieba_cache_dir: where jieba's prefix-dictionary cache is written (the data dir's cache/jieba/); None keeps it
-        in a private directory chosen by the caller of the analyzer... never the shared temp directory in production.
+    jieba_cache_dir: where jieba's prefix-dictionary cache is written (the data dir's cache/jieba/). None leaves
+        jieba's own default (the shared temp directory), which only tests and the benchmark should do.
     user_dictionary: optional jieba user dictionary (agency names, policy terms), loaded once before serving.
     snippet_chars: length of the text window shown per hit; snippet_fragments: how many windows are joined.
     max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (TESTPLAN finding 11).

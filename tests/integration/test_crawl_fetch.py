@@ -96,7 +96,8 @@ def test_404_is_not_retried_and_503_is_retried_with_backoff() -> None:
     attempts = [h for h in hits if h.path_qs == "/gone.html"]
     assert [h.status for h in attempts] == [503, 503, 404]  # three attempts, then the base answer
     gaps = [b.start - a.end for a, b in zip(attempts, attempts[1:], strict=False)]
-    assert gaps[0] >= 0.2 and gaps[1] >= 0.4  # exponential back-off
+    # exponential back-off; the server stamps a response's end a little late on a loaded machine, hence 50 ms slack
+    assert gaps[0] >= 0.2 - 0.05 and gaps[1] >= 0.4 - 0.05 and gaps[1] > gaps[0] + 0.1
     assert flaky.status == 404
 
 

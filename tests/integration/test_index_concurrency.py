@@ -23,7 +23,9 @@ WORDS = ["公共交通", "医疗保障", "义务教育", "安全生产", "市场
 
 def doc(i: int, seq: int) -> Document:
     body = "，".join(WORDS[(i + k) % len(WORDS)] for k in range(6)) + f"。编号{i:05d}的通知正文。"
-    return make_doc(f"d{i}", seq, title=f"关于{WORDS[i % len(WORDS)]}的通知{i}", body=body, publish_date="2021-03-01")
+    return make_doc(
+        f"d{i}", seq, title=f"关于{WORDS[i % len(WORDS)]}的通知{i}", body=body, publish_date="2021-03-01"
+    )
 
 
 @pytest.mark.slow
@@ -64,7 +66,15 @@ def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
             cat.put(doc(i, seq))
             seq += 1
         changed = cat.docs[batches % 50]
-        cat.put(Document(**{**changed.__dict__, "seq": seq, "fields": Parsed(title=changed.fields.title, body="改版后的正文")}))
+        cat.put(
+            Document(
+                **{
+                    **changed.__dict__,
+                    "seq": seq,
+                    "fields": Parsed(title=changed.fields.title, body="改版后的正文"),
+                }
+            )
+        )
         seq += 1
         update_index(cat, index_dir, settings)  # a commit, with Whoosh's merges, every round
         batches += 1
@@ -83,6 +93,8 @@ def test_web_never_opens_an_index_writer() -> None:
     offenders = [
         str(p.relative_to(ROOT))
         for p in web.rglob("*.py")
-        if re.search(r"\.writer\(|update_index|rebuild_index|AsyncWriter|BufferedWriter", p.read_text("utf-8"))
+        if re.search(
+            r"\.writer\(|update_index|rebuild_index|AsyncWriter|BufferedWriter", p.read_text("utf-8")
+        )
     ]
     assert offenders == []

@@ -6,6 +6,7 @@ import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from archive.models import Document, Parsed
 
@@ -13,7 +14,7 @@ SAMPLE = 240  # documents of the real corpus used by the search tests
 BODY_CHARS = 1500  # bodies are cut so that the session index builds in a few seconds
 
 
-def make_doc(doc_id: str, seq: int, *, status: str = "live", **fields: str | None) -> Document:
+def make_doc(doc_id: str, seq: int, *, status: str = "live", **fields: Any) -> Document:
     body = fields.pop("body", None) or ""
     return Document(
         doc_id=doc_id,
@@ -48,7 +49,7 @@ class ListCatalogue:
 
 
 def load_sample(shared: Path, n: int = SAMPLE, seed: int = 6) -> list[Document]:
-    records = []
+    records: list[dict[str, Any]] = []
     for path in sorted((shared / "corpus" / "text").glob("*.jsonl")):
         with path.open(encoding="utf-8") as fh:
             records.extend(json.loads(line) for line in fh if line.strip())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from pathlib import Path
 
@@ -32,9 +30,14 @@ def test_fold_keeps_length_and_maps_every_bracket_variant_to_one_form() -> None:
     assert fold("ＡＢＣ　ｄｅｆ") == "abc def"
 
 
-def test_analyzer_positions_are_sequential_and_keep_digits_latin_and_single_characters(jieba_cache: Path) -> None:
+def test_analyzer_positions_are_sequential_and_keep_digits_latin_and_single_characters(
+    jieba_cache: Path,
+) -> None:
     tokens = [
-        (t.text, t.pos) for t in ProjectAnalyzer(jieba_cache)("浙政办发〔2021〕5号：关于ＡＢＣ的通知，见附件1。", positions=True)
+        (t.text, t.pos)
+        for t in ProjectAnalyzer(jieba_cache)(
+            "浙政办发〔2021〕5号：关于ＡＢＣ的通知，见附件1。", positions=True
+        )
     ]
     texts = [t for t, _ in tokens]
     assert [p for _, p in tokens] == list(range(len(tokens)))

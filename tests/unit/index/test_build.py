@@ -20,7 +20,12 @@ def search_ids(index_dir: Path, settings: IndexSettings, q: str, **kw: object) -
 
 def test_update_indexes_only_new_and_changed_documents(tmp_path: Path, settings: IndexSettings) -> None:
     index_dir = tmp_path / "index"
-    cat = ListCatalogue([make_doc("a", 1, title="第一份通知", body="公共交通安排"), make_doc("b", 2, title="第二份", body="医疗保障")])
+    cat = ListCatalogue(
+        [
+            make_doc("a", 1, title="第一份通知", body="公共交通安排"),
+            make_doc("b", 2, title="第二份", body="医疗保障"),
+        ]
+    )
     assert update_index(cat, index_dir, settings) == 2  # no index yet: built from scratch
     assert read_meta(index_dir)["last_seq"] == 2
     assert update_index(cat, index_dir, settings) == 0
@@ -98,7 +103,9 @@ def test_second_writer_waits_then_gives_a_clear_error(tmp_path: Path, settings: 
     assert update_index(cat, index_dir, settings) == 1  # the lock is free again, nothing to clean up
 
 
-def test_writer_proceeds_once_the_lock_is_released_within_its_timeout(tmp_path: Path, settings: IndexSettings) -> None:
+def test_writer_proceeds_once_the_lock_is_released_within_its_timeout(
+    tmp_path: Path, settings: IndexSettings
+) -> None:
     index_dir = tmp_path / "index"
     cat = ListCatalogue([make_doc("a", 1, title="通知", body="内容")])
     held = threading.Event()

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from index_testkit import BODY_CHARS, ListCatalogue, make_doc
 
 from archive.models import Document
 from index import IndexSettings, Searcher, SearchQuery, rebuild_index
-
-from index_testkit import BODY_CHARS, ListCatalogue, make_doc
 
 DOCS = [
     make_doc(
@@ -119,7 +118,7 @@ def test_fielded_queries(small_index: Path, settings: IndexSettings) -> None:
 def numbered_docs(shared_dir: Path) -> list[Document]:
     from archive.identifiers import parse_doc_no
 
-    records = []
+    records: list[dict[str, str]] = []
     for name in ("govcn_policy.jsonl", "jiangxi_xxgk.jsonl"):
         with (shared_dir / "corpus" / "text" / name).open(encoding="utf-8") as fh:
             records.extend(json.loads(line) for line in fh)
@@ -156,7 +155,12 @@ def test_corpus_doc_numbers_and_index_numbers_find_their_document(
         for doc in numbered_docs:
             raw = doc.fields.doc_no or ""
             full = raw.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})
-            for variant in (raw, raw.replace("〔", "[").replace("〕", "]"), raw.replace("〔", "（").replace("〕", "）"), full):
+            for variant in (
+                raw,
+                raw.replace("〔", "[").replace("〕", "]"),
+                raw.replace("〔", "（").replace("〕", "）"),
+                full,
+            ):
                 top = [h.id for h in s.search(SearchQuery(q=variant, limit=3)).hits]
                 twins = {d.doc_id for d in numbered_docs if d.fields.doc_no == raw}
                 assert doc.doc_id in top or set(top) <= twins, (variant, top)

@@ -79,7 +79,12 @@ def test_nesting_cap_is_checked_before_any_parsing(monkeypatch: pytest.MonkeyPat
     import index.query as q
 
     called: list[str] = []
-    monkeypatch.setattr(q, "tokenize", lambda text: called.append(text) or [])
+
+    def spy(text: str) -> list[str]:
+        called.append(text)
+        return []
+
+    monkeypatch.setattr(q, "tokenize", spy)
     with pytest.raises(QueryError):
         q.parse("(" * 50, IndexSettings(max_query_chars=1000))
     assert called == []
@@ -105,5 +110,7 @@ def test_search_query_validate(query: SearchQuery, message: str) -> None:
 
 
 def test_valid_search_query_passes() -> None:
-    query = SearchQuery(q="公安", agencies=("市公安局",), since="2021-01-01", until="2021-12-31", sort="newest")
+    query = SearchQuery(
+        q="公安", agencies=("市公安局",), since="2021-01-01", until="2021-12-31", sort="newest"
+    )
     assert query.validate() is query

@@ -74,7 +74,9 @@ def test_literal_substrings_have_full_recall_and_no_false_hits(
             assert len(found) == len(set(found))
 
 
-def test_quoted_phrases_have_full_recall(corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings) -> None:
+def test_quoted_phrases_have_full_recall(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
     """I1: 100 phrases from the corpus, quoted (jieba's stock analyzer finds none of them)."""
     phrases = cjk_pieces(corpus_docs, 100, range(4, 11), SEED + 1)
     with Searcher(corpus_index, settings) as s:
@@ -128,21 +130,21 @@ def test_filters_and_facets_agree_with_brute_force(
             date_field = "publish" if rng.random() < 0.8 else "written"
             query = SearchQuery(q, chosen_a, chosen_t, since, until, date_field)
 
-            def keep(d: Document) -> bool:
-                day = getattr(d.fields, date_field + "_date")
+            def keep(d: Document, q: str = q, query: SearchQuery = query) -> bool:
+                day = getattr(d.fields, query.date_field + "_date")
                 return (
                     (not q or contains(d, q))
-                    and (not chosen_a or d.fields.agency in chosen_a)
-                    and (not chosen_t or d.fields.topic in chosen_t)
-                    and (not since or (day is not None and day >= since))
-                    and (not until or (day is not None and day <= until))
+                    and (not query.agencies or d.fields.agency in query.agencies)
+                    and (not query.topics or d.fields.topic in query.topics)
+                    and (not query.since or (day is not None and day >= query.since))
+                    and (not query.until or (day is not None and day <= query.until))
                 )
 
             matched = [d for d in corpus_docs if keep(d)]
             page = s.search(query)
             assert page.total == len(matched), query
             assert set(all_ids(s, query)) == {d.doc_id for d in matched}
-            year_of = lambda d: (getattr(d.fields, date_field + "_date") or "")[:4]  # noqa: E731
+            year_of = lambda d, f=date_field: (getattr(d.fields, f + "_date") or "")[:4]  # noqa: E731
             assert page.facets["agency"] == dict(Counter(d.fields.agency for d in matched if d.fields.agency))
             assert page.facets["topic"] == dict(Counter(d.fields.topic for d in matched if d.fields.topic))
             assert page.facets["year"] == dict(Counter(year_of(d) for d in matched if year_of(d)))
@@ -164,7 +166,9 @@ def test_sorts_by_date_and_pages_consistently(
     assert sorted(newest) == sorted(d.doc_id for d in corpus_docs)
 
 
-def test_title_matches_rank_first(corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings) -> None:
+def test_title_matches_rank_first(
+    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+) -> None:
     with Searcher(corpus_index, settings) as s:
         for term in ("通知", "条例", "记者会"):
             page = s.search(SearchQuery(q=term, limit=5))
