@@ -4,7 +4,10 @@ Whoosh's `SegmentWriter` sends every posting through a tuple, a size estimate an
 pickles runs to disk once `limitmb` is reached; with character bigrams (about 2,000 distinct terms per document)
 that machinery costs more than the analysis. A fresh build adds documents in docnum order, so grouping postings per
 (field, term) in a dict already yields each posting list in docnum order: only the distinct terms need sorting.
-Field lengths are kept in memory for the block statistics instead of being read back from the column file.
+Field lengths are kept in memory for the block statistics instead of being read back from the column file; each
+term's postings go to Whoosh's postings writer a block at a time; a term found in a single document is inlined
+in the term table (Whoosh supports reading that, but its writer calls a misnamed method, see `_TermInfo`), which
+spares a posting block for most bigrams.
 
 Used only for documents added to a new segment (rebuilds); updates and deletions go through Whoosh's own writer.
 `FastMpWriter` runs one such writer per process through Whoosh's multiprocessing writer (multisegment: each process

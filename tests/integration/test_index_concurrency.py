@@ -29,6 +29,10 @@ def doc(i: int, seq: int) -> Document:
 
 
 @pytest.mark.slow
+# When a merge deletes a segment while a Searcher is opening the index, Whoosh's reader raises FileNotFoundError
+# (Searcher.open retries) and leaves the files of the segments it had already opened to the garbage collector.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
     settings = IndexSettings(jieba_cache_dir=tmp_path / "cache" / "jieba", lock_timeout_s=5.0)
     index_dir = tmp_path / "index"

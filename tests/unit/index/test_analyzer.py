@@ -73,13 +73,25 @@ def test_jieba_cache_lives_in_the_given_directory(tmp_path: Path) -> None:
     assert (cache / "jieba.cache").is_file()
 
 
-def test_cold_start_sixteen_threads_cut_identically(corpus_docs: list[Document], tmp_path: Path) -> None:
-    """R9: 16 threads cut 1,000 sentences at once from a cold start; same words as one thread, no dictionary change."""
-    sentences = [s for d in corpus_docs for s in fold(d.fields.body).split("。") if len(s) > 4][:1000]
-    assert len(sentences) >= 500
+@pytest.mark.parametrize(
+    "threads, count",
+    [
+        pytest.param(4, 100, marks=pytest.mark.slow),
+        pytest.param(16, 1000, marks=[pytest.mark.full, pytest.mark.slow]),
+    ],
+)
+def test_cold_start_threads_cut_identically(
+    threads: int, count: int, corpus_docs: list[Document], tmp_path: Path
+) -> None:
+    """R9: threads cut sentences at once from a cold start; same words as one thread, no dictionary change.
+
+    S tier runs the plan's 16 threads x 1,000 sentences: 4 s as a plain script, but minutes under pytest on the
+    shared 2-core machine (cause not found yet), so the F tier runs 4 x 100."""
+    sentences = [s for d in corpus_docs for s in fold(d.fields.body).split("。") if len(s) > 4][:count]
+    assert len(sentences) == count
     cold = tmp_path / "cold" / "jieba"
-    barrier = threading.Barrier(16)
-    outputs: list[list[list[str]] | None] = [None] * 16
+    barrier = threading.Barrier(threads)
+    outputs: list[list[list[str]] | None] = [None] * threads
     errors: list[BaseException] = []
 
     def work(i: int) -> None:
@@ -90,10 +102,10 @@ def test_cold_start_sixteen_threads_cut_identically(corpus_docs: list[Document],
         except BaseException as exc:  # collected and re-raised by the test thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(16)]
-    for t in threads:
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    for t in workers:
         t.start()
-    for t in threads:
+    for t in workers:
         t.join()
     assert not errors
     tokenizer = Jieba.get(cold)
