@@ -118,9 +118,7 @@ def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
         with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
             return searcher.search(sq)
     except IndexMissing as exc:
-        raise JobError(
-            f"no index in {cfg.data_dir.root}: run `gongkai index` (or `gongkai demo`) first"
-        ) from exc
+        raise JobError(f"{exc} (data dir {cfg.data_dir.root})") from exc
     except QueryError as exc:
         raise JobError(str(exc)) from exc
 

@@ -32,10 +32,10 @@ from archive.models import Document
 from index.analyzer import cutter, fold
 from index.errors import IndexBusy
 from index.fastwrite import FastMpWriter, FastSegmentWriter
-from index.schema import SCHEMA_VERSION, build_schema
+from index.schema import META_FILE, SCHEMA_VERSION, build_schema
 from index.settings import IndexSettings
 
-META = "gongkai.json"
+META = META_FILE
 UNDATED_ASC = 99_999_999
 
 

@@ -25,7 +25,8 @@ from whoosh.system import _INT_SIZE, pack_uint
 
 from index.analyzer import ProjectAnalyzer, bigrams, cutter, fold, words
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # bump on every change of fields, analyzers or position encoding
+META_FILE = "gongkai.json"  # beside the index: schema version and the last catalogue seq indexed
 
 
 class WordField(fields.TEXT):

@@ -8,6 +8,7 @@ a rebuilt index returns the same order.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import zlib
@@ -24,6 +25,7 @@ from whoosh.index import EmptyIndexError
 
 from index.errors import IndexMissing, QueryError
 from index.query import build_query
+from index.schema import META_FILE, SCHEMA_VERSION
 from index.settings import IndexSettings
 from index.snippets import make_snippet
 
@@ -148,6 +150,7 @@ class Searcher:
         self.close()
 
     def open(self) -> None:
+        self._check_schema_version()
         for attempt in range(3):  # a rebuild may be swapping the directory in this instant
             try:
                 self._ix = whoosh_index.open_dir(str(self.index_dir))
@@ -159,6 +162,18 @@ class Searcher:
                         "索引不存在，请先运行 gongkai index / no index yet: run `gongkai index`"
                     ) from None
                 time.sleep(0.05)
+
+    def _check_schema_version(self) -> None:
+        """An index written by another schema would be misread silently: refuse it with the remedy."""
+        try:
+            meta = json.loads((self.index_dir / META_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            return  # no index yet (open() says so) or a meta file being replaced this instant
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexMissing(
+                "索引由旧版本建立，请运行 gongkai index --rebuild / the index was built by another version of"
+                " gongkai: run `gongkai index --rebuild`"
+            )
 
     def close(self) -> None:
         if self._searcher is not None:

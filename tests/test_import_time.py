@@ -52,6 +52,9 @@ def test_importing_every_module_opens_no_socket_database_or_data_file() -> None:
 def test_the_probe_sees_import_time_work() -> None:
     """Positive control: a module that opens a socket when imported is caught."""
     probe = PROBE % {"packages": ()} + "\nimport socket; socket.socket().close()\n"
-    probe = probe.replace("print(json.dumps", "import socket\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.close()\nprint(json.dumps")
+    probe = probe.replace(
+        "print(json.dumps",
+        "import socket\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.close()\nprint(json.dumps",
+    )
     result = _import_everything(probe)
     assert any(event == "socket.bind" for event, _ in result["events"])

@@ -190,7 +190,12 @@ def test_keyboard_and_phone_width(browser: Any, site: Site) -> None:
         assert overflow <= 0, (path, overflow)
     watch = Watch(context, page)
     doc_id = site.corpus.ids["versioned"]
-    for path in ("/documents/nope", "/search?page=-1", f"/documents/{doc_id}/diff?a=1&b=2", "/api/openapi.json"):
+    for path in (
+        "/documents/nope",
+        "/search?page=-1",
+        f"/documents/{doc_id}/diff?a=1&b=2",
+        "/api/openapi.json",
+    ):
         page.goto(site.app_url + path)
     assert watch.csp_violations() == []  # TESTPLAN S3: legitimate pages trip no CSP rule
     page.goto(site.app_url + "/")

@@ -139,3 +139,23 @@ def test_multiprocess_rebuild_finds_the_same_documents(
     assert rebuild_index(ListCatalogue(docs), two, procs2) == 60
     for q in [d.fields.body[20:23] for d in docs[:20]]:
         assert search_ids(one, settings, f'"{q}"') == search_ids(two, settings, f'"{q}"')
+
+
+def test_an_index_of_another_schema_version_is_refused_then_rebuilt(
+    tmp_path: Path, settings: IndexSettings
+) -> None:
+    """Postings written by another schema would be misread silently: searching says how to fix it, and the next
+    `update_index` rebuilds instead of appending to it."""
+    import json
+
+    from index.schema import META_FILE, SCHEMA_VERSION
+
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue([make_doc("a", 1, title="第一份通知", body="公共交通安排")])
+    update_index(cat, index_dir, settings)
+    meta = json.loads((index_dir / META_FILE).read_text("utf-8"))
+    (index_dir / META_FILE).write_text(json.dumps({**meta, "schema_version": SCHEMA_VERSION - 1}), "utf-8")
+    with pytest.raises(IndexMissing, match="--rebuild"):
+        search_ids(index_dir, settings, "交通")
+    assert update_index(cat, index_dir, settings) == 1  # rebuilt, not "0 new documents"
+    assert search_ids(index_dir, settings, "交通") == ["a"]
