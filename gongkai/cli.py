@@ -211,6 +211,26 @@ def export(obj: Context, query: str, fmt: str, **params: Any) -> None:
 
 
 @main.command()
+@click.argument("doc_ids", nargs=-1, required=True)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="directory to write",
+)
+@pass_ctx
+def evidence(obj: Context, doc_ids: tuple[str, ...], out_dir: Path) -> None:
+    """Write an evidence bundle: the documents' WARC records and a manifest (time, URL, 索引号, SHA-256)."""
+    from gongkai.jobs import run_evidence
+
+    entries = run_evidence(obj.config(), list(doc_ids), out_dir)
+    click.echo(
+        f"证据包 evidence bundle: {len(entries)} capture(s) of {len(doc_ids)} document(s) in {out_dir}"
+    )
+
+
+@main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--url", help="the URL the page was saved from (resolves links, fills `url`)")
 @click.option("--json", "as_json", is_flag=True, help="print the document record as JSON")

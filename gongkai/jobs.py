@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from archive import Archive, Catalogue, Document, verify_archive
-from archive.export import write_csv, write_jsonl
+from archive.export import write_csv, write_evidence_bundle, write_jsonl
 from archive.models import EXTRA_FIELDS, RECORD_FIELDS
 from crawler import CrawlSummary, crawl, looks_binary, parse_page
 from gongkai.config import Config
@@ -18,7 +18,7 @@ from index.errors import IndexMissing
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
-EXPORT_PAGE = 100  # the index serves at most 100 hits per page
+EXPORT_PAGE = 500  # documents read from the catalogue at a time
 
 
 class JobError(Exception):
@@ -132,18 +132,16 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
             for doc in catalogue.iter_documents():
                 yield doc.to_record()
             return
-        offset = 0
-        while True:
-            page = run_search(
-                cfg, query, **{**params, "sort": "newest", "offset": offset, "limit": EXPORT_PAGE}
-            )
-            docs: dict[str, Document] = catalogue.documents_for_ids([h.id for h in page.hits])
-            for hit in page.hits:
-                if hit.id in docs:
-                    yield docs[hit.id].to_record()
-            offset += len(page.hits)
-            if not page.hits or offset >= page.total:
-                return
+        sq = build_query(query, cfg.index, **{**params, "sort": "newest", "offset": 0, "limit": 1})
+        try:
+            with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
+                ids = searcher.matching_ids(sq)
+        except IndexMissing as exc:
+            raise JobError(f"{exc} (data dir {cfg.data_dir.root})") from exc
+        for start in range(0, len(ids), EXPORT_PAGE):
+            chunk = ids[start : start + EXPORT_PAGE]
+            docs: dict[str, Document] = catalogue.documents_for_ids(chunk)
+            yield from (docs[doc_id].to_record() for doc_id in chunk if doc_id in docs)
     finally:
         catalogue.close()
 
@@ -154,6 +152,17 @@ def run_export(cfg: Config, query: str, *, fmt: str, out: TextIO = sys.stdout, *
     records = iter_export(cfg, query, **params)
     writer = write_csv if fmt == "csv" else write_jsonl
     return writer(records, out)
+
+
+def run_evidence(cfg: Config, doc_ids: list[str], out_dir: Path) -> list[dict[str, Any]]:
+    """The chosen documents' WARC records copied byte for byte, with manifest.json and manifest.tsv."""
+    if not cfg.data_dir.catalogue_path.exists():
+        raise JobError(f"no archive in {cfg.data_dir.root}")
+    archive = Archive.open(cfg.data_dir, cfg.archive)
+    try:
+        return write_evidence_bundle(archive, doc_ids, out_dir)
+    finally:
+        archive.close()
 
 
 def run_extract(path: Path, url: str | None) -> dict[str, Any]:

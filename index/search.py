@@ -80,7 +80,7 @@ class SearchQuery:
 @dataclass(frozen=True)
 class Hit:
     id: str
-    url: str
+    url: str | None
     title: str | None
     index_no: str | None
     agency: str | None
@@ -191,21 +191,7 @@ class Searcher:
         query.validate(self.settings)
         if self._searcher is None:
             raise RuntimeError("Searcher used outside its with-block")
-        main, needles = build_query(query.q, self.settings)
-        filters: list[wq.Query] = [main]
-        if query.agencies:
-            filters.append(_any_of("agency", query.agencies))
-        if query.topics:
-            filters.append(_any_of("topic", query.topics))
-        if query.since or query.until:
-            filters.append(
-                wq.NumericRange(
-                    query.date_field + "_num",
-                    _number(query.since or "1000-01-01"),
-                    _number(query.until or "9999-12-31"),
-                )
-            )
-        whole = filters[0] if len(filters) == 1 else wq.And(filters)
+        whole, needles = self._whole(query)
         sortedby = self._sort(query)
         year_col = query.date_field + "_year"
         groups = {
@@ -233,6 +219,34 @@ class Searcher:
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
 
+    def _whole(self, query: SearchQuery) -> tuple[wq.Query, list[str]]:
+        """The query with its filters, and the literal needles snippets look for."""
+        main, needles = build_query(query.q, self.settings)
+        filters: list[wq.Query] = [main]
+        if query.agencies:
+            filters.append(_any_of("agency", query.agencies))
+        if query.topics:
+            filters.append(_any_of("topic", query.topics))
+        if query.since or query.until:
+            filters.append(
+                wq.NumericRange(
+                    query.date_field + "_num",
+                    _number(query.since or "1000-01-01"),
+                    _number(query.until or "9999-12-31"),
+                )
+            )
+        whole = filters[0] if len(filters) == 1 else wq.And(filters)
+        return whole, needles
+
+    def matching_ids(self, query: SearchQuery) -> list[str]:
+        """Every matching document id in the query's sort order, without offset or limit caps (exports)."""
+        query.validate(self.settings)
+        if self._searcher is None:
+            raise RuntimeError("Searcher used outside its with-block")
+        whole, _needles = self._whole(query)
+        results = self._searcher.search(whole, limit=None, sortedby=self._sort(query), terms=False)
+        return [str(fields["id"]) for fields in (results[i].fields() for i in range(len(results)))]
+
     @staticmethod
     def _sort(query: SearchQuery) -> Any:
         by_id = sorting.FieldFacet("id")
@@ -249,7 +263,7 @@ class Searcher:
         snippet = make_snippet(body, needles, self.settings.snippet_chars, self.settings.snippet_fragments)
         return Hit(
             id=stored["id"],
-            url=stored.get("url") or "",
+            url=stored.get("url"),
             title=shown.get("title"),
             index_no=shown.get("index_no"),
             agency=stored.get("agency"),

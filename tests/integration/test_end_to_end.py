@@ -111,6 +111,26 @@ def test_verify_passes_and_rebuild_keeps_the_same_results(demo_dir: Path) -> Non
     assert [[h["id"] for h in hits] for hits in again] == [[h["id"] for h in hits] for hits in before]
 
 
+@pytest.mark.slow
+def test_evidence_bundle_of_a_demo_document_stands_on_its_own(demo_dir: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    from warcio.archiveiterator import ArchiveIterator
+
+    record = json.loads(run(demo_dir, "export").output.splitlines()[0])
+    result = run(demo_dir, "evidence", record["id"], "--out", str(tmp_path / "bundle"))
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "bundle" / "manifest.json").read_text(encoding="utf-8"))
+    assert [c["index_no"] for c in manifest["captures"]] == [record["index_no"]]
+    with open(tmp_path / "bundle" / "evidence.warc.gz", "rb") as fp:
+        payloads = [r.content_stream().read() for r in ArchiveIterator(fp) if r.rec_type == "response"]
+    assert [hashlib.sha256(p).hexdigest() for p in payloads] == [
+        c["payload_sha256"] for c in manifest["captures"]
+    ]
+    missing = run(demo_dir, "evidence", "no-such-document", "--out", str(tmp_path / "x"))
+    assert missing.exit_code == 1 and "Traceback" not in missing.output
+
+
 @pytest.fixture(scope="module")
 def served(demo_dir: Path) -> Iterator[str]:
     cfg = load_config(demo_dir, environ())

@@ -9,7 +9,16 @@ import pytest
 from index_testkit import ListCatalogue, make_doc
 
 from archive.models import Document
-from index import IndexBusy, IndexMissing, IndexSettings, Searcher, SearchQuery, rebuild_index, update_index
+from index import (
+    IndexBusy,
+    IndexMissing,
+    IndexSettings,
+    QueryError,
+    Searcher,
+    SearchQuery,
+    rebuild_index,
+    update_index,
+)
 from index.build import read_meta, writer_lock
 
 
@@ -159,3 +168,22 @@ def test_an_index_of_another_schema_version_is_refused_then_rebuilt(
         search_ids(index_dir, settings, "交通")
     assert update_index(cat, index_dir, settings) == 1  # rebuilt, not "0 new documents"
     assert search_ids(index_dir, settings, "交通") == ["a"]
+
+
+def test_matching_ids_lists_every_match_in_sort_order_past_the_offset_cap(
+    tmp_path: Path, settings: IndexSettings
+) -> None:
+    """Exports need every match; paging by offset would stop at `max_offset`."""
+    import dataclasses
+
+    index_dir = tmp_path / "index"
+    docs = [make_doc(f"d{i}", i + 1, title=f"交通通知{i}", body="公共交通安排") for i in range(12)]
+    update_index(ListCatalogue(docs), index_dir, settings)
+    small = dataclasses.replace(settings, max_offset=5)
+    with Searcher(index_dir, small) as s:
+        page = s.search(SearchQuery(q="交通", sort="newest", limit=5))
+        ids = s.matching_ids(SearchQuery(q="交通", sort="newest"))
+        with pytest.raises(QueryError):
+            s.search(SearchQuery(q="交通", sort="newest", offset=10, limit=5))
+    assert len(ids) == page.total == 12
+    assert ids[:5] == [h.id for h in page.hits]
