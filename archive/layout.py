@@ -40,14 +40,6 @@ class DataDir:
         return self.root / "index"
 
     @property
-    def cache_dir(self) -> Path:
-        return self.root / "cache"
-
-    @property
-    def jieba_cache_dir(self) -> Path:
-        return self.cache_dir / "jieba"
-
-    @property
     def rejects_dir(self) -> Path:
         return self.root / "rejects"
 
@@ -62,8 +54,6 @@ class DataDir:
             self.warcs_dir,
             self.crawl_dir,
             self.index_dir,
-            self.cache_dir,
-            self.jieba_cache_dir,
             self.rejects_dir,
             self.logs_dir,
         )

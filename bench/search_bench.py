@@ -288,7 +288,7 @@ def main() -> int:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="gongkai-bench-"))
     shutil.rmtree(work / "stock", ignore_errors=True)
     shutil.rmtree(work / "gongkai", ignore_errors=True)
-    settings = IndexSettings(jieba_cache_dir=work / "gongkai" / "cache" / "jieba", procs=args.procs)
+    settings = IndexSettings(procs=args.procs)
 
     def cpu() -> float:
         me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -76,9 +76,6 @@ def load_config(
         layers[section].update({k: v for k, v in values.items() if v is not None})
     built = {section: _build(cls, layers[section], section) for section, cls in SECTIONS.items()}
     root = DataDir(data_dir)
-    if built["index"].jieba_cache_dir is None:
-        # jieba's cache belongs in the data dir, never in the shared temp directory (TESTPLAN finding 6).
-        built["index"] = dataclasses.replace(built["index"], jieba_cache_dir=root.jieba_cache_dir)
     return Config(data_dir=root, **built)
 
 

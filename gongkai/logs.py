@@ -27,7 +27,5 @@ def configure_logging(*, verbose: bool = False, log_file: Path | None = None) ->
         to_file._gongkai = True  # type: ignore[attr-defined]
         root.addHandler(to_file)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    # jieba prints its dictionary-loading chatter through its own logger; keep it quiet.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
     # waitress logs a line per queue overflow at WARNING; its start-up banner is printed by us instead.
     logging.getLogger("waitress").setLevel(logging.WARNING)

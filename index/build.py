@@ -29,7 +29,7 @@ from whoosh.writing import MERGE_SMALL
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
-from index.analyzer import cutter, fold
+from index.analyzer import fold, segmenter
 from index.errors import IndexBusy
 from index.fastwrite import FastMpWriter, FastSegmentWriter
 from index.schema import META_FILE, SCHEMA_VERSION, build_schema
@@ -141,13 +141,13 @@ def doc_fields(doc: Document) -> dict[str, Any]:
 
 def _create(index_dir: Path, settings: IndexSettings) -> Any:
     index_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    schema = build_schema(settings.jieba_cache_dir, settings.user_dictionary, settings.title_boost)
+    schema = build_schema(settings.user_dictionary, settings.title_boost)
     return whoosh_index.create_in(str(index_dir), schema)
 
 
 def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: bool) -> tuple[int, int]:
     """Write documents; returns (count, highest seq seen)."""
-    cutter(settings.jieba_cache_dir, settings.user_dictionary)  # before any fork: children share it
+    segmenter(settings.user_dictionary)  # before any fork: children share it
     if fresh and settings.procs > 1:
         writer = FastMpWriter(ix, procs=settings.procs)
     elif fresh:

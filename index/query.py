@@ -26,7 +26,7 @@ from whoosh import query as wq
 from whoosh.matching import AndNotMatcher
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
-from index.analyzer import cutter, fold, query_bigrams, words
+from index.analyzer import fold, query_bigrams, segmenter, words
 from index.errors import QueryError
 from index.settings import IndexSettings
 
@@ -280,7 +280,7 @@ def _lit_query(lit: Lit, settings: IndexSettings) -> wq.Query:
             alternatives.append(wq.Term("doc_no_key", doc_no_key(lit.raw), boost=DOC_NO_BOOST))
         required = wq.Or(alternatives)
         rank_fields = ("title", "body")
-    cut = cutter(settings.jieba_cache_dir, settings.user_dictionary)
+    cut = segmenter(settings.user_dictionary)
     ranked = [wq.Term(f, w) for w in dict.fromkeys(words(lit.text, cut)) for f in rank_fields]
     if not ranked:
         return required

@@ -23,9 +23,9 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.system import _INT_SIZE, pack_uint
 
-from index.analyzer import ProjectAnalyzer, bigrams, cutter, fold, words
+from index.analyzer import ProjectAnalyzer, bigrams, fold, segmenter, words
 
-SCHEMA_VERSION = 2  # bump on every change of fields, analyzers or position encoding
+SCHEMA_VERSION = 3  # bump on every change of fields, analyzers or position encoding
 META_FILE = "gongkai.json"  # beside the index: schema version and the last catalogue seq indexed
 
 
@@ -36,7 +36,7 @@ class WordField(fields.TEXT):
         super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        cut = cutter(self.analyzer.cache_dir, self.analyzer.user_dictionary)
+        cut = segmenter(self.analyzer.user_dictionary)
         fb = self.format.field_boost
         for word, freq in Counter(words(fold(value), cut)).items():
             yield word.encode("utf-8"), freq, freq * fb, pack_uint(freq)
@@ -75,8 +75,8 @@ def _date_number() -> fields.NUMERIC:
     return fields.NUMERIC(numtype=int, bits=32, sortable=True)  # signed=False breaks ranges in Whoosh
 
 
-def build_schema(cache_dir: Path | None, user_dictionary: Path | None, title_boost: float) -> fields.Schema:
-    ana = ProjectAnalyzer(cache_dir, user_dictionary)
+def build_schema(user_dictionary: Path | None, title_boost: float) -> fields.Schema:
+    ana = ProjectAnalyzer(user_dictionary)
     sortable = fields.ID(stored=True, sortable=True)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),

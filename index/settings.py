@@ -18,9 +18,8 @@ class IndexSettings:
 
     lock_timeout_s: how long a writer waits for the index lock before `IndexBusy` (Whoosh's default of 0 makes two
         nearly simultaneous indexers fail at once; TESTPLAN finding 1).
-    jieba_cache_dir: where jieba's prefix-dictionary cache is written (the data dir's cache/jieba/). None leaves
-        jieba's own default (the shared temp directory), which only tests and the benchmark should do.
-    user_dictionary: optional jieba user dictionary (agency names, policy terms), loaded once before serving.
+    user_dictionary: optional user dictionary in jieba's format (`word [freq] [tag]` per line: agency names, policy
+        terms), loaded once per process before the first cut. Changing it changes words: rebuild the index.
     snippet_chars: length of the text window shown per hit; snippet_fragments: how many windows are joined.
     max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (TESTPLAN finding 11).
     max_limit: the largest page size a caller may ask for; max_offset: deepest page.
@@ -29,7 +28,6 @@ class IndexSettings:
     """
 
     lock_timeout_s: float = 10.0
-    jieba_cache_dir: Path | None = None
     user_dictionary: Path | None = None
     snippet_chars: int = 120
     snippet_fragments: int = 2
@@ -52,7 +50,7 @@ class IndexSettings:
         values: dict[str, Any] = {}
         for name, value in section.items():
             default = getattr(cls, name)
-            if name in ("jieba_cache_dir", "user_dictionary"):
+            if name == "user_dictionary":
                 values[name] = None if value in (None, "") else Path(value)
             elif isinstance(default, bool):
                 values[name] = bool(value)

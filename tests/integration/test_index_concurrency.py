@@ -34,7 +34,7 @@ def doc(i: int, seq: int) -> Document:
 @pytest.mark.filterwarnings("ignore::ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
-    settings = IndexSettings(jieba_cache_dir=tmp_path / "cache" / "jieba", lock_timeout_s=5.0)
+    settings = IndexSettings(lock_timeout_s=5.0)
     index_dir = tmp_path / "index"
     cat = ListCatalogue([doc(i, i + 1) for i in range(60)])
     update_index(cat, index_dir, settings)

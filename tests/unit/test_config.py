@@ -55,8 +55,3 @@ def test_environment_strings_take_the_declared_types(tmp_path: Path) -> None:
     assert cfg.crawler.max_pages == 7
     assert cfg.crawler.fetch_attachments is False
     assert cfg.index.procs == 2
-
-
-def test_jieba_cache_lives_in_the_data_dir(tmp_path: Path) -> None:
-    cfg = load_config(tmp_path, {})
-    assert cfg.index.jieba_cache_dir == tmp_path / "cache" / "jieba"

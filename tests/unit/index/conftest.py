@@ -11,14 +11,9 @@ from archive.models import Document
 from index import IndexSettings, rebuild_index
 
 
-@pytest.fixture(scope="session")
-def jieba_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache") / "jieba"
-
-
 @pytest.fixture
-def settings(jieba_cache: Path) -> IndexSettings:
-    return IndexSettings(jieba_cache_dir=jieba_cache, lock_timeout_s=2.0)
+def settings() -> IndexSettings:
+    return IndexSettings(lock_timeout_s=2.0)
 
 
 @pytest.fixture(scope="session")
@@ -30,10 +25,8 @@ def corpus_docs() -> list[Document]:
 
 
 @pytest.fixture(scope="session")
-def corpus_index(
-    corpus_docs: list[Document], tmp_path_factory: pytest.TempPathFactory, jieba_cache: Path
-) -> Path:
+def corpus_index(corpus_docs: list[Document], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One index of the corpus sample for the whole session (read-only for the tests that use it)."""
     index_dir = tmp_path_factory.mktemp("corpus") / "index"
-    rebuild_index(ListCatalogue(corpus_docs), index_dir, IndexSettings(jieba_cache_dir=jieba_cache))
+    rebuild_index(ListCatalogue(corpus_docs), index_dir, IndexSettings())
     return index_dir

@@ -101,7 +101,7 @@ def test_second_writer_waits_then_gives_a_clear_error(tmp_path: Path, settings: 
     try:
         assert held.wait(5)
         cat.put(make_doc("b", 2, title="新的", body="内容"))
-        quick = IndexSettings(jieba_cache_dir=settings.jieba_cache_dir, lock_timeout_s=0.3)
+        quick = IndexSettings(lock_timeout_s=0.3)
         with pytest.raises(IndexBusy, match="another process"):
             update_index(cat, index_dir, quick)
         with pytest.raises(IndexBusy):
@@ -144,7 +144,7 @@ def test_multiprocess_rebuild_finds_the_same_documents(
     docs = corpus_docs[:60]
     one, two = tmp_path / "one", tmp_path / "two"
     rebuild_index(ListCatalogue(docs), one, settings)
-    procs2 = IndexSettings(jieba_cache_dir=settings.jieba_cache_dir, procs=2)
+    procs2 = IndexSettings(procs=2)
     assert rebuild_index(ListCatalogue(docs), two, procs2) == 60
     for q in [d.fields.body[20:23] for d in docs[:20]]:
         assert search_ids(one, settings, f'"{q}"') == search_ids(two, settings, f'"{q}"')

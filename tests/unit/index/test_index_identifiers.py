@@ -58,9 +58,9 @@ DOC_NO_VARIANTS = [
 
 
 @pytest.fixture(scope="module")
-def small_index(tmp_path_factory: pytest.TempPathFactory, jieba_cache: Path) -> Path:
+def small_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     index_dir = tmp_path_factory.mktemp("ids") / "index"
-    rebuild_index(ListCatalogue(DOCS), index_dir, IndexSettings(jieba_cache_dir=jieba_cache))
+    rebuild_index(ListCatalogue(DOCS), index_dir, IndexSettings())
     return index_dir
 
 

@@ -218,11 +218,10 @@ def build_corpus(
     root: Path,
     pages: Sequence[Page],
     *,
-    jieba_cache: Path | None = None,
     on_archive: Callable[[Archive], None] | None = None,
 ) -> Corpus:
     data_dir = DataDir(root).ensure()
-    index_settings = IndexSettings(jieba_cache_dir=jieba_cache or data_dir.jieba_cache_dir)
+    index_settings = IndexSettings()
     ids: dict[str, str] = {}
     captures: dict[str, int] = {}
     clock = dt.datetime(2026, 1, 1, 8, 0, 0)
