@@ -31,7 +31,7 @@ from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
 from index.analyzer import fold, segmenter
 from index.errors import IndexBusy
-from index.fastwrite import FastMpWriter, FastSegmentWriter
+from index.fastwrite import FastMpWriter, FastSegmentWriter, collector_paused
 from index.schema import META_FILE, SCHEMA_VERSION, build_schema
 from index.settings import IndexSettings
 
@@ -156,18 +156,19 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
         writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb)
     count = 0
     last = 0
-    try:
-        for doc in docs:
-            if fresh:
-                writer.add_document(**doc_fields(doc))
-            else:
-                writer.update_document(**doc_fields(doc))
-            count += 1
-            last = max(last, doc.seq)
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit() if fresh else writer.commit(mergetype=merge_small_compound)
+    with collector_paused() if fresh else contextlib.nullcontext():
+        try:
+            for doc in docs:
+                if fresh:
+                    writer.add_document(**doc_fields(doc))
+                else:
+                    writer.update_document(**doc_fields(doc))
+                count += 1
+                last = max(last, doc.seq)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit() if fresh else writer.commit(mergetype=merge_small_compound)
     if fresh:
         # Whoosh's multiprocessing writer drops a sub-process's segment silently when it is late or dead
         with ix.searcher() as searcher:

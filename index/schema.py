@@ -35,10 +35,12 @@ class WordField(fields.TEXT):
     def __init__(self, analyzer: ProjectAnalyzer, field_boost: float = 1.0) -> None:
         super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
 
+    def term_counts(self, value: str) -> dict[str, int]:
+        return Counter(words(fold(value), segmenter(self.analyzer.user_dictionary)))
+
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        cut = segmenter(self.analyzer.user_dictionary)
         fb = self.format.field_boost
-        for word, freq in Counter(words(fold(value), cut)).items():
+        for word, freq in self.term_counts(value).items():
             yield word.encode("utf-8"), freq, freq * fb, pack_uint(freq)
 
 
@@ -60,11 +62,18 @@ class BigramField(fields.TEXT):
         super().__init__(analyzer=analyzer, phrase=True, field_boost=field_boost)
         self.format = ArrayPositions(field_boost=field_boost)
 
+    def term_values(self, value: str) -> dict[str, bytes]:
+        """Each bigram with its encoded positions (what `ArrayPositions.encode` gives)."""
+        return {
+            gram: pack_uint(len(poses)) + array("I", poses).tobytes()
+            for gram, poses in bigrams(fold(value)).items()
+        }
+
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         fb = self.format.field_boost
-        for gram, poses in bigrams(fold(value)).items():
-            n = len(poses)
-            yield gram.encode("utf-8"), n, n * fb, pack_uint(n) + array("I", poses).tobytes()
+        for gram, encoded in self.term_values(value).items():
+            n = (len(encoded) >> 2) - 1
+            yield gram.encode("utf-8"), n, n * fb, encoded
 
 
 class StoredBytes(fields.STORED):
