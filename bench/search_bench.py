@@ -183,17 +183,11 @@ def search_gongkai(index_dir: Path, settings: IndexSettings, spec: dict[str, Any
             sort=spec.get("sort", "relevance"),
             limit=limit,
         )
+        if spec.get("all"):  # recall probes: every match (as `gongkai export` gets them)
+            ids = s.matching_ids(query)
+            return ids, len(ids)
         page = s.search(query)
-        ids = [h.id for h in page.hits]
-        total = page.total
-        offset = limit
-        while spec.get("all") and offset < total:
-            more = s.search(
-                SearchQuery(q=spec["q"], offset=offset, limit=settings.max_limit, sort=query.sort)
-            )
-            ids.extend(h.id for h in more.hits)
-            offset += settings.max_limit
-        return ids, total
+        return [h.id for h in page.hits], page.total
 
 
 # ---------------------------------------------------------------- workload

@@ -76,6 +76,13 @@ def load_config(
         layers[section].update({k: v for k, v in values.items() if v is not None})
     built = {section: _build(cls, layers[section], section) for section, cls in SECTIONS.items()}
     root = DataDir(data_dir)
+    dictionary = built["index"].user_dictionary
+    if dictionary is not None:
+        # relative to the data dir, like everything else in it; checked now rather than at the first search
+        dictionary = dictionary if dictionary.is_absolute() else root.root / dictionary
+        if not dictionary.is_file():
+            raise ConfigError(f"index.user_dictionary: 词典文件不存在 / no such file: {dictionary}")
+        built["index"] = dataclasses.replace(built["index"], user_dictionary=dictionary)
     return Config(data_dir=root, **built)
 
 

@@ -161,8 +161,11 @@ def words(folded: str, segmenter: Segmenter) -> list[str]:
 
 
 def segmenter(user_dictionary: Path | None = None) -> Segmenter:
-    """The process's shared `Segmenter` for this user dictionary, built once under a lock."""
-    key = str(user_dictionary or "")
+    """The process's shared `Segmenter` for this user dictionary (as the file is now), built once under a lock."""
+    key: tuple[str, int, int] = ("", 0, 0)
+    if user_dictionary is not None:
+        stat = user_dictionary.stat()
+        key = (str(user_dictionary), stat.st_mtime_ns, stat.st_size)
     found = _SEGMENTERS.get(key)
     if found is None:
         with _LOCK:
@@ -173,7 +176,7 @@ def segmenter(user_dictionary: Path | None = None) -> Segmenter:
 
 
 _LOCK = threading.Lock()
-_SEGMENTERS: dict[str, Segmenter] = {}
+_SEGMENTERS: dict[tuple[str, int, int], Segmenter] = {}
 
 
 class ProjectAnalyzer(Tokenizer):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -82,9 +83,17 @@ def read_meta(index_dir: Path) -> dict[str, Any]:
     return data
 
 
-def _write_meta(index_dir: Path, last_seq: int) -> None:
+def dictionary_digest(settings: IndexSettings) -> str | None:
+    """SHA-256 of the user dictionary (None without one): words depend on it, so a change means a rebuild."""
+    if settings.user_dictionary is None:
+        return None
+    return hashlib.sha256(settings.user_dictionary.read_bytes()).hexdigest()
+
+
+def _write_meta(index_dir: Path, last_seq: int, settings: IndexSettings) -> None:
     tmp = index_dir / (META + ".tmp")
-    tmp.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "last_seq": last_seq}), "utf-8")
+    meta = {"schema_version": SCHEMA_VERSION, "last_seq": last_seq, "dictionary": dictionary_digest(settings)}
+    tmp.write_text(json.dumps(meta), "utf-8")
     os.replace(tmp, index_dir / META)
 
 
@@ -193,7 +202,11 @@ def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSett
     """Index documents new or changed since the last run; returns how many were written."""
     with writer_lock(index_dir, settings.lock_timeout_s):
         meta = read_meta(index_dir)
-        if not whoosh_index.exists_in(str(index_dir)) or meta.get("schema_version") != SCHEMA_VERSION:
+        if (
+            not whoosh_index.exists_in(str(index_dir))
+            or meta.get("schema_version") != SCHEMA_VERSION
+            or meta.get("dictionary") != dictionary_digest(settings)
+        ):
             return _rebuild_locked(catalogue, index_dir, settings)
         since = int(meta.get("last_seq", 0))
         if catalogue.max_seq() <= since:
@@ -204,7 +217,7 @@ def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSett
         finally:
             ix.close()
         if count:
-            _write_meta(index_dir, max(last, since))
+            _write_meta(index_dir, max(last, since), settings)
         return count
 
 
@@ -222,7 +235,7 @@ def _rebuild_locked(catalogue: DocumentSource, index_dir: Path, settings: IndexS
         count, last = _fill(ix, catalogue.iter_documents(0), settings, fresh=True)
     finally:
         ix.close()
-    _write_meta(new_dir, last)
+    _write_meta(new_dir, last, settings)
     _swap(new_dir, index_dir)
     return count
 

@@ -1,13 +1,20 @@
-"""A faster segment writer for fresh builds: postings grouped by term in memory, no external sort.
+"""A faster segment writer for fresh builds: postings grouped by term in memory, written term by term in bulk.
 
 Whoosh's `SegmentWriter` sends every posting through a tuple, a size estimate and an external merge sort that
-pickles runs to disk once `limitmb` is reached; with character bigrams (about 2,000 distinct terms per document)
-that machinery costs more than the analysis. A fresh build adds documents in docnum order, so grouping postings per
-(field, term) in a dict already yields each posting list in docnum order: only the distinct terms need sorting.
-Field lengths are kept in memory for the block statistics instead of being read back from the column file; each
-term's postings go to Whoosh's postings writer a block at a time; a term found in a single document is inlined
-in the term table (Whoosh supports reading that, but its writer calls a misnamed method, see `_TermInfo`), which
-spares a posting block for most bigrams.
+pickles runs to disk once `limitmb` is reached, then through `W3PostingsWriter.add_posting` one at a time; with
+character bigrams (about 2,000 distinct terms per document) that machinery costs more than the analysis. A fresh
+build adds documents in docnum order, so grouping postings per field and term in a dict already yields each posting
+list in docnum order: only the distinct terms need sorting. Bigram positions are encoded to bytes once per document
+(bytes are never scanned by the garbage collector); field lengths are kept in memory for the block statistics.
+
+At the flush, `_TermWriter` writes what `W3FieldWriter`, `W3PostingsWriter` and `OrderedHashWriter` would write,
+byte for byte (a test builds the same documents with Whoosh's own writer and compares every term, posting, stored
+field and length; during development the files were compared byte for byte), but from finished posting lists into
+two in-memory buffers: no per-posting method calls, block statistics computed over lists, hash tables written in
+one call each. A term found in a single document is inlined in the term table (a format Whoosh reads, though its
+own writer never produces it: `W3PostingsWriter` calls `set_inline`, `W3TermInfo` defines `set_inlined`), which
+spares a posting block for most bigrams; only for formats whose every posting has a value, which Whoosh's inlined
+`ListMatcher` expects.
 
 Used only for documents added to a new segment (rebuilds); updates and deletions go through Whoosh's own writer.
 `FastMpWriter` runs one such writer per process through Whoosh's multiprocessing writer (multisegment: each process

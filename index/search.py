@@ -245,7 +245,9 @@ class Searcher:
             raise RuntimeError("Searcher used outside its with-block")
         whole, _needles = self._whole(query)
         results = self._searcher.search(whole, limit=None, sortedby=self._sort(query), terms=False)
-        return [str(fields["id"]) for fields in (results[i].fields() for i in range(len(results)))]
+        # ids from the sortable id column: loading stored fields would also decompress every body
+        ids = self._searcher.reader().column_reader("id", translate=True)
+        return [str(ids[docnum]) for docnum, _score in results.items()]
 
     @staticmethod
     def _sort(query: SearchQuery) -> Any:

@@ -1,14 +1,19 @@
-"""R6 (F size): searches on several threads while the single indexer commits; per-request searchers never fail."""
+"""R6 (F size): searches on 8 threads, and from 3 processes, while the single indexer commits; per-request searchers
+never fail, and the control (one shared, refreshed searcher) does."""
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from whoosh import query as wq
 
 from archive.models import Document, Parsed
 from index import IndexSettings, Searcher, SearchQuery, update_index
@@ -28,18 +33,41 @@ def doc(i: int, seq: int) -> Document:
     )
 
 
-@pytest.mark.slow
-# When a merge deletes a segment while a Searcher is opening the index, Whoosh's reader raises FileNotFoundError
-# (Searcher.open retries) and leaves the files of the segments it had already opened to the garbage collector.
-@pytest.mark.filterwarnings("ignore::ResourceWarning")
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
-    settings = IndexSettings(lock_timeout_s=5.0)
-    index_dir = tmp_path / "index"
-    cat = ListCatalogue([doc(i, i + 1) for i in range(60)])
-    update_index(cat, index_dir, settings)
-    known = {d.doc_id for d in cat.docs}
-    known_lock = threading.Lock()
+class Indexer:
+    """The single writer of R6: adds 10 documents and changes one per round, commits (with Whoosh's merges)."""
+
+    def __init__(self, index_dir: Path, settings: IndexSettings) -> None:
+        self.index_dir = index_dir
+        self.settings = settings
+        self.cat = ListCatalogue([doc(i, i + 1) for i in range(60)])
+        self.seq = 61
+        self.rounds = 0
+        update_index(self.cat, index_dir, settings)
+
+    def round(self, announce: Callable[[int], None]) -> None:
+        first = 60 + self.rounds * 10
+        announce(first + 9)  # readers may see these ids from now on
+        for i in range(first, first + 10):
+            self.cat.put(doc(i, self.seq))
+            self.seq += 1
+        changed = self.cat.docs[self.rounds % 50]
+        fields = Parsed(title=changed.fields.title, body="改版后的正文")
+        self.cat.put(Document(**{**changed.__dict__, "seq": self.seq, "fields": fields}))
+        self.seq += 1
+        update_index(self.cat, self.index_dir, self.settings)
+        self.rounds += 1
+
+
+def known_id(doc_id: str, highest: int) -> bool:
+    return re.fullmatch(r"d\d+", doc_id) is not None and int(doc_id[1:]) <= highest
+
+
+def hammer(
+    index_dir: Path, settings: IndexSettings, search: Callable[[int], list[str]], seconds: float
+) -> tuple[list[BaseException], int, int]:
+    """8 threads call `search` while the indexer runs rounds every 0.2 s; returns (errors, searches, rounds)."""
+    indexer = Indexer(index_dir, settings)
+    highest = [59]
     stop = threading.Event()
     errors: list[BaseException] = []
     searches = [0]
@@ -47,11 +75,9 @@ def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
     def reader(n: int) -> None:
         while not stop.is_set():
             try:
-                with Searcher(index_dir, settings) as s:
-                    page = s.search(SearchQuery(q=WORDS[n % len(WORDS)], sort=("relevance", "newest")[n % 2]))
-                with known_lock:
-                    unknown = [h.id for h in page.hits if h.id not in known]
-                assert not unknown, unknown
+                ids = search(n)
+                unknown = [i for i in ids if not known_id(i, highest[0])]
+                assert not unknown, f"hits that were never indexed: {unknown}"
                 searches[0] += 1
             except BaseException as exc:  # collected, the test thread reports them
                 errors.append(exc)
@@ -60,36 +86,111 @@ def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
     threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
     for t in threads:
         t.start()
-    seq = 61
-    deadline = time.monotonic() + 8
-    batches = 0
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not errors:
-        for i in range(60 + batches * 10, 70 + batches * 10):
-            with known_lock:
-                known.add(f"d{i}")
-            cat.put(doc(i, seq))
-            seq += 1
-        changed = cat.docs[batches % 50]
-        cat.put(
-            Document(
-                **{
-                    **changed.__dict__,
-                    "seq": seq,
-                    "fields": Parsed(title=changed.fields.title, body="改版后的正文"),
-                }
-            )
-        )
-        seq += 1
-        update_index(cat, index_dir, settings)  # a commit, with Whoosh's merges, every round
-        batches += 1
+        indexer.round(lambda n: highest.__setitem__(0, n))
         time.sleep(0.2)
     stop.set()
     for t in threads:
         t.join()
-    assert not errors, errors[:3]
-    assert batches >= 3 and searches[0] >= 20
     with Searcher(index_dir, settings) as s:
-        assert s.doc_count() == len(cat.docs)
+        assert s.doc_count() == len(indexer.cat.docs)
+    return errors, searches[0], indexer.rounds
+
+
+# When a merge deletes a segment while a Searcher is opening the index, Whoosh's reader raises FileNotFoundError
+# (Searcher.open retries) and leaves the files of the segments it had already opened to the garbage collector.
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
+    settings = IndexSettings(lock_timeout_s=5.0)
+    index_dir = tmp_path / "index"
+
+    def per_request(n: int) -> list[str]:
+        with Searcher(index_dir, settings) as s:
+            page = s.search(SearchQuery(q=WORDS[n % len(WORDS)], sort=("relevance", "newest")[n % 2]))
+        return [h.id for h in page.hits]
+
+    errors, searches, rounds = hammer(index_dir, settings, per_request, seconds=8)
+    assert not errors, errors[:3]
+    assert rounds >= 3 and searches >= 20
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_control_one_shared_refreshed_searcher_fails(tmp_path: Path) -> None:
+    """R6 control: the pattern the per-request searchers avoid (one Whoosh searcher shared by every thread,
+    refreshed after commits and the old one closed) errors under the same load, so the harness can see failures."""
+    from whoosh import index as whoosh_index
+
+    settings = IndexSettings(lock_timeout_s=5.0)
+    index_dir = tmp_path / "index"
+    shared: list[Any] = []
+    lock = threading.Lock()
+
+    def shared_search(n: int) -> list[str]:
+        with lock:
+            if not shared:
+                shared.append(whoosh_index.open_dir(str(index_dir)).searcher())
+            elif n == 0:  # one thread refreshes, as a web app's "reload on change" would
+                fresh = shared[0].refresh()
+                if fresh is not shared[0]:
+                    shared[0].close()
+                    shared[0] = fresh
+            searcher = shared[0]
+        results = searcher.search(wq.Term("body_ng", WORDS[n % len(WORDS)][:2]), limit=20)
+        return [hit["id"] for hit in results]
+
+    errors, _searches, _rounds = hammer(index_dir, settings, shared_search, seconds=20)
+    assert errors, "the shared searcher survived 20 s of commits: the harness cannot see failures"
+
+
+def _process_reader(index_dir: Path, stop: Any, highest: Any, out: Any) -> None:
+    settings = IndexSettings()
+    searches = 0
+    try:
+        while not stop.is_set():
+            n = searches % len(WORDS)
+            with Searcher(index_dir, settings) as s:
+                page = s.search(SearchQuery(q=WORDS[n], sort=("relevance", "newest")[n % 2]))
+            unknown = [h.id for h in page.hits if not known_id(h.id, highest.value)]
+            if unknown:
+                raise AssertionError(f"hits that were never indexed: {unknown}")
+            searches += 1
+        out.put((searches, None))
+    except BaseException as exc:  # reported to the test process
+        out.put((searches, repr(exc)))
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_search_from_three_processes_while_the_index_is_updated(tmp_path: Path) -> None:
+    """R6, the process half: 3 worker processes (as waitress workers or several app servers would be) search
+    with per-request searchers while the indexer commits."""
+    settings = IndexSettings(lock_timeout_s=5.0)
+    index_dir = tmp_path / "index"
+    indexer = Indexer(index_dir, settings)
+    ctx = multiprocessing.get_context("spawn")
+    stop, highest, out = ctx.Event(), ctx.Value("i", 59), ctx.Queue()
+    workers = [ctx.Process(target=_process_reader, args=(index_dir, stop, highest, out)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    deadline = time.monotonic() + 10
+
+    def announce(n: int) -> None:
+        highest.value = n
+
+    while time.monotonic() < deadline:
+        indexer.round(announce)
+        time.sleep(0.3)
+    stop.set()
+    reports = [out.get(timeout=60) for _ in workers]
+    for w in workers:
+        w.join(timeout=30)
+    assert [error for _, error in reports if error] == []
+    assert all(searches > 0 for searches, _ in reports) and indexer.rounds >= 5
 
 
 def test_web_never_opens_an_index_writer() -> None:

@@ -35,6 +35,7 @@ def test_toml_then_environment_then_flags(tmp_path: Path) -> None:
         ("[nonsense]\nx = 1\n", {}, "unknown section"),
         ("[crawler\n", {}, "cannot read"),
         ("", {"GONGKAI_CRAWLER_DELAY_S": "fast"}, "cannot read 'fast'"),
+        ('[index]\nuser_dictionary = "words.txt"\n', {}, "no such file: .*words.txt"),
     ],
 )
 def test_bad_settings_are_clear_errors(tmp_path: Path, toml: str, env: dict[str, str], message: str) -> None:
@@ -55,3 +56,13 @@ def test_environment_strings_take_the_declared_types(tmp_path: Path) -> None:
     assert cfg.crawler.max_pages == 7
     assert cfg.crawler.fetch_attachments is False
     assert cfg.index.procs == 2
+
+
+def test_user_dictionary_is_found_relative_to_the_data_dir(tmp_path: Path) -> None:
+    (tmp_path / "words.txt").write_text("青岚市公安局\n", encoding="utf-8")
+    (tmp_path / "gongkai.toml").write_text('[index]\nuser_dictionary = "words.txt"\n', encoding="utf-8")
+    assert load_config(tmp_path, {}).index.user_dictionary == tmp_path / "words.txt"
+    absolute = tmp_path / "elsewhere.txt"
+    absolute.write_text("法治政府建设示范\n", encoding="utf-8")
+    cfg = load_config(tmp_path, {"GONGKAI_INDEX_USER_DICTIONARY": str(absolute)})
+    assert cfg.index.user_dictionary == absolute

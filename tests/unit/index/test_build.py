@@ -170,6 +170,23 @@ def test_an_index_of_another_schema_version_is_refused_then_rebuilt(
     assert search_ids(index_dir, settings, "交通") == ["a"]
 
 
+def test_a_changed_user_dictionary_rebuilds_the_index(tmp_path: Path) -> None:
+    """Words depend on the user dictionary: after a change, `update_index` rebuilds rather than mixing two cuts."""
+    dictionary = tmp_path / "words.txt"
+    dictionary.write_text("青岚市公安局\n", "utf-8")
+    settings = IndexSettings(user_dictionary=dictionary)
+    index_dir = tmp_path / "index"
+    cat = ListCatalogue([make_doc("a", 1, title="青岚市公安局通知", body="法治政府建设示范")])
+    assert update_index(cat, index_dir, settings) == 1
+    assert update_index(cat, index_dir, settings) == 0
+    with Searcher(index_dir, settings) as s:
+        assert s._searcher.doc_frequency("title", "青岚市公安局") == 1  # the user word is a whole word
+    dictionary.write_text("青岚市公安局\n法治政府建设示范\n", "utf-8")
+    assert update_index(cat, index_dir, settings) == 1  # rebuilt with the new words
+    with Searcher(index_dir, settings) as s:
+        assert s._searcher.doc_frequency("body", "法治政府建设示范") == 1
+
+
 def test_matching_ids_lists_every_match_in_sort_order_past_the_offset_cap(
     tmp_path: Path, settings: IndexSettings
 ) -> None:
