@@ -83,7 +83,8 @@ class RobotsCache:
             logger.warning("robots.txt of %s unavailable: %s", parts.netloc, ex.error)
             return RobotsEntry(now, status, None, False, ex.error or "no_response")
         if 200 <= status < 300:
-            text = ex.content[: self.max_bytes].decode("utf-8", errors="replace")
+            # utf-8-sig: a byte order mark would otherwise glue itself to the first "User-agent" and void its group
+            text = ex.content[: self.max_bytes].decode("utf-8-sig", errors="replace")
             parser = Protego.parse(text)
             delay = parser.crawl_delay(ROBOTS_UA_TOKEN)
             if delay:
