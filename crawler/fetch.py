@@ -48,7 +48,10 @@ class HostState:
 @dataclass
 class _Body:
     wire: bytearray = field(default_factory=bytearray)
-    content: bytearray = field(default_factory=bytearray)
+    content: bytearray = field(
+        default_factory=bytearray
+    )  # decoded bytes; unused for identity (see `identity`)
+    identity: bool = True
     truncated: str | None = None
     error: str | None = None
 
@@ -263,6 +266,8 @@ class Fetcher:
         finally:
             resp.close()
         self._finish_turn(url)
+        wire = bytes(body.wire)
+        body.wire.clear()  # one copy of a body at a time (TESTPLAN C2 bounds memory at the cap)
         raw = resp.raw
         version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(raw, "version", 11), "HTTP/1.1")
         exchange = replace(
@@ -272,14 +277,14 @@ class Fetcher:
             http_version=version,
             request_headers=tuple(resp.request.headers.items()),
             response_headers=tuple(raw.headers.items()),
-            wire_body=bytes(body.wire),
-            content=bytes(body.content),
+            wire_body=wire,
+            content=wire if body.identity else bytes(body.content),
             truncated=body.truncated,
             error=body.error,
             elapsed_ms=int((time.monotonic() - t0) * 1000),
         )
         logger.debug(
-            "fetch %s %s %d bytes %s", url, resp.status_code, len(body.content), body.truncated or ""
+            "fetch %s %s %d bytes %s", url, resp.status_code, len(exchange.content), body.truncated or ""
         )
         return exchange
 
@@ -320,11 +325,13 @@ class Fetcher:
             if not chunk:
                 break
             body.wire += chunk
-            if len(body.wire) > cap:
-                body.truncated = "length"
-            if decomp is None:
-                body.content += chunk
+            if decomp is None:  # identity: the content is the wire bytes, kept once
+                if len(body.wire) > cap:
+                    del body.wire[cap:]
+                    body.truncated = "length"
             else:
+                if len(body.wire) > cap:
+                    body.truncated = "length"
                 try:
                     out = decomp.decompress(chunk, cap + 1 - len(body.content))
                 except zlib.error:
@@ -340,6 +347,7 @@ class Fetcher:
                 break
         if decomp is None and encoding not in ("", "identity") and not body.error:
             body.error = f"unsupported_encoding:{encoding}"
+        body.identity = decomp is None
         return body
 
 

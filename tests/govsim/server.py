@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import gzip
+import io
 import json
 import multiprocessing
 import select
@@ -93,8 +94,14 @@ class GovSim:
 
 @functools.lru_cache(maxsize=2)
 def _bomb_bytes(size: int) -> bytes:
-    """Compressed once per process (about half a second), before any client can time out waiting for it."""
-    return gzip.compress(b"\0" * size, compresslevel=9)
+    """Compressed once per process (about half a second), before any client can time out waiting for it; a MiB
+    at a time, so that making the bomb does not cost its own size in memory."""
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as gz:
+        block = b"\0" * (1024 * 1024)
+        for start in range(0, size, len(block)):
+            gz.write(block[: size - start])
+    return out.getvalue()
 
 
 class _Handler(BaseHTTPRequestHandler):
