@@ -126,7 +126,7 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """The tokens that contain a letter or digit, in order (punctuation and spaces dropped)."""
-        return [w for w in self._jieba.cut(text, hmm=False) if _keep(w)]
+        return [w for w in self.raw(text) if _keep(w)]
 
 
 _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user dictionary line: word [freq] [tag]

@@ -36,7 +36,6 @@ from index.fastwrite import FastMpWriter, FastSegmentWriter, collector_paused
 from index.schema import META_FILE, SCHEMA_VERSION, build_schema
 from index.settings import IndexSettings
 
-META = META_FILE
 UNDATED_ASC = 99_999_999
 
 
@@ -77,7 +76,7 @@ def writer_lock(index_dir: Path, timeout_s: float) -> Iterator[None]:
 
 def read_meta(index_dir: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads((index_dir / META).read_text("utf-8"))
+        data: dict[str, Any] = json.loads((index_dir / META_FILE).read_text("utf-8"))
     except FileNotFoundError:
         return {}
     return data
@@ -91,10 +90,10 @@ def dictionary_digest(settings: IndexSettings) -> str | None:
 
 
 def _write_meta(index_dir: Path, last_seq: int, settings: IndexSettings) -> None:
-    tmp = index_dir / (META + ".tmp")
+    tmp = index_dir / (META_FILE + ".tmp")
     meta = {"schema_version": SCHEMA_VERSION, "last_seq": last_seq, "dictionary": dictionary_digest(settings)}
     tmp.write_text(json.dumps(meta), "utf-8")
-    os.replace(tmp, index_dir / META)
+    os.replace(tmp, index_dir / META_FILE)
 
 
 def _date(value: str | None) -> str:

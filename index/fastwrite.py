@@ -41,7 +41,7 @@ from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-from index.schema import BigramField, WordField
+from index.schema import BigramField, WordField, position_count
 
 
 @contextlib.contextmanager
@@ -65,9 +65,11 @@ def fast_codec() -> W3Codec:
     return W3Codec(compression=0)
 
 
-_TERMINFO = struct.Struct(
-    "!BfIBBfII"
-)  # W3TermInfo: flags, weight, doc freq, min/max length byte, max weight, ids
+# W3TermInfo: flags, weight, doc freq, min/max length byte, max weight, first/last id
+_TERMINFO = struct.Struct("!BfIBBfII")
+_SPILL_BYTES = (
+    8 * 1024 * 1024
+)  # the term writer's buffers go to disk at this size, not at the end of the segment
 _KV_LENGTHS = struct.Struct("!ii")  # the hash file's key and value lengths before each pair
 _INT = struct.Struct("!i")
 _LONG = struct.Struct("!q")
@@ -140,6 +142,8 @@ class _TermWriter:
         else:
             info = self._blocks(ids, weights, values)
         self._add(self.prefix + tbytes, info)
+        if len(self.pbuf) + len(self.tbuf) > _SPILL_BYTES:
+            self.spill()
 
     def _blocks(self, ids: list[int], weights: list[float], values: list[bytes]) -> bytes:
         pbuf = self.pbuf
@@ -229,9 +233,16 @@ class _TermWriter:
         tindex.buckets[h & 255].append((h, pos))
         tindex.lastkey = key
 
-    def close(self) -> None:
-        self.tindex.dbfile.write(bytes(self.tbuf))
-        self.postfile.write(bytes(self.pbuf))
+    def spill(self) -> None:
+        """Write the buffers out and start new ones (offsets continue from where the files now end)."""
+        self.tindex.dbfile.write(self.tbuf)
+        self.tbase += len(self.tbuf)
+        self.tbuf = bytearray()
+        self.postfile.write(self.pbuf)
+        self.pbase += len(self.pbuf)
+        self.pbuf = bytearray()
+
+    close = spill
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -313,25 +324,27 @@ class FastSegmentWriter(SegmentWriter):
             # formats whose every posting has a value, which Whoosh's inlined ListMatcher expects
             inline = isinstance(fmt, (formats.Positions, formats.Frequency))
             out.field(fieldid, fmt.fixed_value_size(), inline, self._lens.get(fieldname, {}))
+            weights_values = _weights_values(field, boost)
             terms = self._postings[fieldname]
             # str terms sort in code point order, which is the order of their UTF-8 bytes
             for term in sorted(terms):
                 postings = terms[term]
-                ids = postings[0::2]
-                payloads = postings[1::2]
-                if isinstance(field, BigramField):
-                    weights = [((len(p) >> 2) - 1) * boost for p in payloads]  # count + 4 bytes per position
-                    values = payloads
-                elif isinstance(field, WordField):
-                    weights = [n * boost for n in payloads]
-                    values = [pack_uint(n) for n in payloads]
-                else:
-                    weights = [w for w, _ in payloads]
-                    values = [v for _, v in payloads]
-                out.term(term.encode("utf-8") if isinstance(term, str) else term, ids, weights, values)
+                weights, values = weights_values(postings[1::2])
+                out.term(
+                    term.encode("utf-8") if isinstance(term, str) else term, postings[0::2], weights, values
+                )
             terms.clear()
         out.close()
         fw.close()
+
+
+def _weights_values(field: Any, boost: float) -> Any:
+    """How a field's payloads (see `FastSegmentWriter._postings`) become Whoosh's posting weights and values."""
+    if isinstance(field, BigramField):
+        return lambda payloads: ([position_count(p) * boost for p in payloads], payloads)
+    if isinstance(field, WordField):
+        return lambda payloads: ([n * boost for n in payloads], [pack_uint(n) for n in payloads])
+    return lambda payloads: ([w for w, _ in payloads], [v for _, v in payloads])
 
 
 class _FastTask(SubWriterTask):

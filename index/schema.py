@@ -44,12 +44,22 @@ class WordField(fields.TEXT):
             yield word.encode("utf-8"), freq, freq * fb, pack_uint(freq)
 
 
+def encode_positions(poslist: list[int]) -> bytes:
+    """A posting's positions: their count, then a machine array of uint32."""
+    return pack_uint(len(poslist)) + array("I", poslist).tobytes()
+
+
+def position_count(encoded: bytes) -> int:
+    """How many positions `encode_positions` put in `encoded` (4 bytes of count, then 4 per position)."""
+    return (len(encoded) >> 2) - 1
+
+
 class ArrayPositions(formats.Positions):
     """Positions as a count plus a machine array of uint32 (Whoosh pickles a delta list per posting: slower to
     write and to read; the index is a local cache, so native byte order is fine)."""
 
     def encode(self, poslist: list[int]) -> bytes:
-        return bytes(pack_uint(len(poslist)) + array("I", poslist).tobytes())
+        return encode_positions(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         return array("I", valuestring[_INT_SIZE:]).tolist()
@@ -63,16 +73,13 @@ class BigramField(fields.TEXT):
         self.format = ArrayPositions(field_boost=field_boost)
 
     def term_values(self, value: str) -> dict[str, bytes]:
-        """Each bigram with its encoded positions (what `ArrayPositions.encode` gives)."""
-        return {
-            gram: pack_uint(len(poses)) + array("I", poses).tobytes()
-            for gram, poses in bigrams(fold(value)).items()
-        }
+        """Each bigram with its encoded positions."""
+        return {gram: encode_positions(poses) for gram, poses in bigrams(fold(value)).items()}
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         fb = self.format.field_boost
         for gram, encoded in self.term_values(value).items():
-            n = (len(encoded) >> 2) - 1
+            n = position_count(encoded)
             yield gram.encode("utf-8"), n, n * fb, encoded
 
 

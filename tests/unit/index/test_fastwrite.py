@@ -16,6 +16,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from archive.models import Document
+from index import fastwrite
 from index.build import doc_fields
 from index.fastwrite import FastSegmentWriter, collector_paused, fast_codec
 from index.schema import build_schema
@@ -93,8 +94,9 @@ def documents(corpus_docs: list[Document]) -> list[Document]:
 
 
 def test_fast_writer_reads_back_exactly_like_whooshs_writer(
-    documents: list[Document], tmp_path: Path
+    documents: list[Document], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(fastwrite, "_SPILL_BYTES", 4096)  # buffers written out many times along the way
     fast = build(tmp_path / "fast", documents, FastSegmentWriter)
     reference = build(tmp_path / "whoosh", documents, SegmentWriter)
     with fast.reader() as reader:
