@@ -90,7 +90,8 @@ def next_requests(page: Page) -> list[Request]:
     proxy = _PROXY.search(page.text)
     path = proxy.group(1) if proxy else DEFAULT_PROXY
     parts = urlsplit(page.url)
-    step = per_page * (int(params["groupSize"]) if params.get("groupSize", "").isdigit() else GROUP_PAGES)
+    group = int(params["groupSize"]) if params.get("groupSize", "").isdigit() else 0
+    step = per_page * (group or GROUP_PAGES)  # groupSize 0 (or missing) means the platform's default
     requests = []
     for start in range(on_page + 1, total + 1, step):
         query = {

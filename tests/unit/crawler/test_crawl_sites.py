@@ -65,6 +65,18 @@ def test_hanweb_proxy_ids_read_from_the_page() -> None:
     assert all(urlsplit(r.url).path == "/module/jpage/dataproxy.jsp" for r in requests)
 
 
+def test_hanweb_group_size_zero_falls_back_to_the_default_group() -> None:
+    """groupSize:0 used to make a zero step (ValueError from range); it means the platform's default group."""
+    text = (
+        "<datastore><recordset>"
+        + "<record><![CDATA[<a href='/art/2020/1/1/art_7_1.html'>a</a>]]></record>" * 45
+        + "</recordset></datastore><script>var jpage = {totalRecord:100, perPage:15, groupSize:0, webid:'3003',"
+        " columnid:'7'}; url:'/module/jpage/dataproxy.jsp'</script>"
+    )
+    requests = hanweb_jpage.next_requests(Page(url=HOST + "/col/col7/index.html", text=text))
+    assert [parse_qs(urlsplit(r.url).query)["startrecord"][0] for r in requests] == ["46", "91"]
+
+
 def test_trs_zero_based_pages_are_walked_one_at_a_time() -> None:
     site = DemoSite(seed=5, n_docs=200)
     path = "/xxgk/zcwj/index.html"
