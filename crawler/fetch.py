@@ -48,10 +48,9 @@ class HostState:
 @dataclass
 class _Body:
     wire: bytearray = field(default_factory=bytearray)
-    content: bytearray = field(
-        default_factory=bytearray
-    )  # decoded bytes; unused for identity (see `identity`)
-    identity: bool = True
+    content: bytearray | None = (
+        None  # decoded bytes of a content-encoded body; None: identity, the wire is it
+    )
     truncated: str | None = None
     error: str | None = None
 
@@ -278,7 +277,7 @@ class Fetcher:
             request_headers=tuple(resp.request.headers.items()),
             response_headers=tuple(raw.headers.items()),
             wire_body=wire,
-            content=wire if body.identity else bytes(body.content),
+            content=wire if body.content is None else bytes(body.content),
             truncated=body.truncated,
             error=body.error,
             elapsed_ms=int((time.monotonic() - t0) * 1000),
@@ -293,15 +292,15 @@ class Fetcher:
     ) -> Exchange:
         if reached_server:
             self._finish_turn(url)
-        logger.info("fetch %s failed: %s", url, error)
+        logger.debug("fetch %s failed: %s", url, error)  # the crawl logs the outcome of every entry
         return replace(base, error=error, elapsed_ms=int((time.monotonic() - t0) * 1000))
 
     def _read_body(self, resp: requests.Response, deadline: float, cap: int) -> _Body:
         import urllib3
 
-        body = _Body()
         encoding = (resp.headers.get("Content-Encoding") or "").strip().lower()
         decomp = _decompressor(encoding)
+        body = _Body(content=None if decomp is None else bytearray())
         raw = resp.raw
         sock = _socket_of(raw)
         while True:
@@ -325,13 +324,14 @@ class Fetcher:
             if not chunk:
                 break
             body.wire += chunk
-            if decomp is None:  # identity: the content is the wire bytes, kept once
+            if body.content is None:  # identity: the content is the wire bytes, kept once
                 if len(body.wire) > cap:
                     del body.wire[cap:]
                     body.truncated = "length"
             else:
                 if len(body.wire) > cap:
                     body.truncated = "length"
+                assert decomp is not None
                 try:
                     out = decomp.decompress(chunk, cap + 1 - len(body.content))
                 except zlib.error:
@@ -340,14 +340,13 @@ class Fetcher:
                 body.content += out
                 if decomp.unconsumed_tail:
                     body.truncated = "length"
-            if len(body.content) > cap:
-                del body.content[cap:]
-                body.truncated = "length"
+                if len(body.content) > cap:
+                    del body.content[cap:]
+                    body.truncated = "length"
             if body.truncated:
                 break
         if decomp is None and encoding not in ("", "identity") and not body.error:
             body.error = f"unsupported_encoding:{encoding}"
-        body.identity = decomp is None
         return body
 
 

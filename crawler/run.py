@@ -114,7 +114,6 @@ class _Run:
         self.fetches = 0
         self.progress = Progress()
         self._reuse: Capture | None = None
-        self._current: Exchange | None = None
 
     # -- loop -------------------------------------------------------------------------------------------------
 
@@ -180,7 +179,6 @@ class _Run:
         )
         if exchange.status is not None:
             self.summary.fetched += 1
-        self._current = exchange
         self._handle(entry, exchange, last)
 
     def _reprocess(self, entry: Entry, capture: Capture) -> bool:
@@ -234,7 +232,7 @@ class _Run:
             if kind == "document":
                 self.archive.record_check(entry.url, capture)
                 self.summary.unchanged += 1
-            self._complete(entry, state="done", outcome="not_modified")
+            self._complete(entry, state="done", outcome="not_modified", ex=ex)
             return
         is_list_reply = entry.kind == "api" and ex.status == 200  # XML or JSON from a list endpoint
         if verdict is None and not is_list_reply and (entry.kind == "attachment" or not is_html(ex)):
@@ -263,7 +261,7 @@ class _Run:
         if entry.kind in ("document", "page") and self.archive.record_check(entry.url, capture) == "removed":
             self.summary.removed += 1
         state = "done" if verdict.kind in ("attachment", "other", "list", "document") else "failed"
-        self._complete(entry, state=state, outcome=verdict.reason or verdict.outcome)
+        self._complete(entry, state=state, outcome=verdict.reason or verdict.outcome, ex=ex)
 
     def _handle_html(self, entry: Entry, ex: Exchange) -> None:
         ctype = ex.header("Content-Type")
@@ -290,7 +288,7 @@ class _Run:
         page = Page(url=page_url, text=decoded.text, content_type=ctype)
         candidates = adapter.parse_list(page)
         requests = adapter.next_requests(page)
-        if not candidates and not requests and adapter is not generic and entry.kind not in ("api",):
+        if not candidates and not requests and adapter is not generic and entry.kind != "api":
             # a portal page that merely mentions a platform (a TRS_Editor block on a home page): follow its links
             logger.info("%s found nothing on %s; following its links generically", adapter.NAME, page.url)
             adapter = generic
@@ -300,7 +298,7 @@ class _Run:
         links = self._list_links(entry, page, adapter, candidates, requests)
         if not candidates and not requests and entry.kind in ("list", "api"):
             self.summary.count(f"list:empty:{adapter.NAME}")
-        self._complete(entry, state="done", outcome=f"list:{adapter.NAME}", links=links)
+        self._complete(entry, state="done", outcome=f"list:{adapter.NAME}", links=links, ex=ex)
 
     def _list_links(
         self,
@@ -346,7 +344,7 @@ class _Run:
                 url = canonicalize(attachment.url, ex.final_url)
                 if url is not None and self._link_ok(url, "attachment"):
                     links.append(Link(url, "attachment", parent=entry.url))
-        self._complete(entry, state="done", outcome=f"document:{change.change}", links=links)
+        self._complete(entry, state="done", outcome=f"document:{change.change}", links=links, ex=ex)
 
     # -- scope, hosts -----------------------------------------------------------------------------------------
 
@@ -402,11 +400,19 @@ class _Run:
             if wait >= self.settings.max_retry_after_s:
                 self._pause_host(host, "retry_after_too_long")
 
-    def _complete(self, entry: Entry, *, state: str, outcome: str, links: Sequence[Link] = ()) -> None:
-        """Commit the entry with its links, and write the one log line per response (STYLE.md section 7)."""
+    def _complete(
+        self,
+        entry: Entry,
+        *,
+        state: str,
+        outcome: str,
+        links: Sequence[Link] = (),
+        ex: Exchange | None = None,
+    ) -> None:
+        """Commit the entry with its links, and write the one log line per fetched response (STYLE.md section 7;
+        an entry resumed from its capture was not fetched in this run)."""
         added = self.frontier.complete(entry, state=state, outcome=outcome, links=links)
-        ex = self._current
-        if ex is not None and ex.url == entry.url:
+        if ex is not None and self._reuse is None:
             logger.info(
                 "fetch %s %s %d bytes %s %dms +%d links",
                 entry.url,
@@ -416,7 +422,6 @@ class _Run:
                 ex.elapsed_ms,
                 added,
             )
-        self._current = None
 
     def _pause(self, url: str, reason: str) -> None:
         self._pause_host(host_key(url), reason)
