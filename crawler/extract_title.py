@@ -8,6 +8,8 @@ guesses and say so in `flags`.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from typing import Any
 
@@ -66,7 +68,7 @@ def _in_page_furniture(el: Any) -> bool:
 
 def _template_title(raw_text: str) -> str | None:
     """Hanweb's `<!--<$[标题名称(html)]>begin-->…<!--…end-->`; bounded, a page may repeat the opener."""
-    for begin in list(_TEMPLATE_BEGIN.finditer(raw_text, 0, 1_000_000))[:3]:
+    for begin in itertools.islice(_TEMPLATE_BEGIN.finditer(raw_text, 0, 1_000_000), 3):
         end = _TEMPLATE_END.search(raw_text, begin.end(), begin.end() + 2000)
         if end:
             text = _clean_title(_TAGS.sub("", raw_text[begin.end() : end.start()]))
@@ -98,14 +100,15 @@ def choose_title(
     flags: list[str],
 ) -> str | None:
     """The title by the order of the module docstring; appends to `flags` when it is only a guess."""
+    # a walk over the whole page: only for a truncated declared title or when none is declared
+    headings = functools.cache(lambda: _headings(root, metas.get("sitename")))
     title_tag = _title_tag_text(root)
-    headings = _headings(root, metas.get("sitename"))
     for declared in (block_title, _clean_title(metas.get("articletitle"))):
         if not declared:
             continue
         stem = _ELLIPSIS.sub("", declared)
         if stem != declared:  # truncated: a heading or line that continues it is the full title
-            texts = [*headings, *(c.text for c in cells), title_tag or ""]
+            texts = [*headings(), *(c.text for c in cells), title_tag or ""]
             longer = [t for t in texts if t.startswith(stem) and len(stem) < len(t) <= 200]
             if longer:
                 return _strip_site_suffix(longer[0]) if longer[0] == title_tag else longer[0]
@@ -113,14 +116,14 @@ def choose_title(
     marker = _template_title(raw_text)
     if marker:
         return marker
-    if headings:
+    if headings():
         if title_tag:
-            inside = [h for h in headings if h in title_tag]
+            inside = [h for h in headings() if h in title_tag]
             if inside:
                 flags.append("title_from_heading")
                 return max(inside, key=len)
         flags.append("title_from_heading")
-        return headings[0]
+        return headings()[0]
     if title_tag:
         flags.append("title_from_title_tag")
         return _strip_site_suffix(title_tag)
