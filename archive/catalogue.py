@@ -6,6 +6,7 @@ bytes it names were fsynced (store.py keeps that order). One writer; readers ope
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -192,12 +193,17 @@ class Catalogue:
         row = self.conn.execute("SELECT * FROM documents WHERE url = ? ORDER BY seq DESC", (url,)).fetchone()
         return document_from_row(row) if row else None
 
-    def version_captures(self, doc_id: str) -> list[tuple[int, int, str]]:
-        """(version number, capture id, URL) of each version of a document, oldest first."""
+    def version_captures(self) -> list[tuple[str, list[tuple[int, int, str]]]]:
+        """Every document (in seq order) with the (version number, capture id, URL) of each version, oldest
+        first: one query, no document fields loaded."""
         rows = self.conn.execute(
-            "SELECT n, capture_id, url FROM versions WHERE doc_id = ? ORDER BY n", (doc_id,)
+            "SELECT v.doc_id, v.n, v.capture_id, v.url FROM versions v JOIN documents d ON d.doc_id = v.doc_id"
+            " ORDER BY d.seq, v.n"
         ).fetchall()
-        return [(row["n"], row["capture_id"], row["url"]) for row in rows]
+        return [
+            (doc_id, [(row["n"], row["capture_id"], row["url"]) for row in group])
+            for doc_id, group in itertools.groupby(rows, key=lambda row: row["doc_id"])
+        ]
 
     def iter_documents(self, since_seq: int = 0) -> Iterator[Document]:
         cursor = self.conn.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq", (since_seq,))

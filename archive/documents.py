@@ -71,14 +71,7 @@ def upsert(
     seq = _next_seq(conn)
     if changed:
         versions += 1
-        changes = field_changes(old, parsed)
-        diff = body_diff(
-            old.body,
-            parsed.body,
-            old_label=f"v{versions - 1}",
-            new_label=f"v{versions}",
-            context=diff_context,
-        )
+        changes, diff = _version_delta(old, parsed, versions, diff_context)
         _insert_version(conn, doc_id, versions, capture, url, parsed, changes, diff)
         names = [c["field"] for c in changes]
         _event(conn, doc_id, "changed", now, capture.capture_id, {"version": versions, "fields": names})
@@ -301,6 +294,12 @@ def _next_seq(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0])
 
 
+def _version_delta(old: Parsed, new: Parsed, n: int, context: int) -> tuple[list[dict[str, Any]], str]:
+    """What version `n` changed against version n-1: the fields, and a unified diff of the text."""
+    diff = body_diff(old.body, new.body, old_label=f"v{n - 1}", new_label=f"v{n}", context=context)
+    return field_changes(old, new), diff
+
+
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
@@ -321,23 +320,15 @@ def reextract(
     previous: Parsed | None = None
     for row in rows:
         current = parsed_by_version.get(row["n"]) or Parsed.from_json(json.loads(row["fields_json"]))
-        if previous is None:
-            changes: list[dict[str, Any]] = []
-            diff = ""
-        else:
-            changes = field_changes(previous, current)
-            diff = body_diff(
-                previous.body,
-                current.body,
-                old_label=f"v{row['n'] - 1}",
-                new_label=f"v{row['n']}",
-                context=diff_context,
-            )
-        if _dump(current.to_json()) != row["fields_json"]:
+        changes, diff = (
+            ([], "") if previous is None else _version_delta(previous, current, row["n"], diff_context)
+        )
+        fields_json = _dump(current.to_json())
+        if fields_json != row["fields_json"]:
             changed = True
         conn.execute(
             "UPDATE versions SET fields_json = ?, changes_json = ?, diff = ? WHERE doc_id = ? AND n = ?",
-            (_dump(current.to_json()), _dump(changes), diff, doc_id, row["n"]),
+            (fields_json, _dump(changes), diff, doc_id, row["n"]),
         )
         previous = current
     if previous is not None and changed:

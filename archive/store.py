@@ -130,13 +130,13 @@ class Archive:
         """Re-read every version of every document from its archived original with `parse` (bytes, URL,
         content type), without the network. Rewrites derived fields only; returns how many documents changed."""
         changed = 0
-        for doc in list(self.catalogue.iter_documents()):
+        for doc_id, versions in self.catalogue.version_captures():
             parsed: dict[int, Parsed] = {}
-            for n, capture_id, url in self.catalogue.version_captures(doc.doc_id):
+            for n, capture_id, url in versions:
                 capture = self.catalogue.get_capture(capture_id)
                 parsed[n] = parse(self.read_payload(capture), url, capture.content_type)
             with self._lock, self.catalogue.transaction() as conn:
-                changed += reextract(conn, doc.doc_id, parsed, diff_context=self.settings.diff_context_lines)
+                changed += reextract(conn, doc_id, parsed, diff_context=self.settings.diff_context_lines)
         return changed
 
     def record_check(self, url: str, capture: Capture) -> str | None:
