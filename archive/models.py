@@ -64,6 +64,13 @@ class Parsed:
         """The record fields plus the extra ones, for storage and comparison."""
         return {name: getattr(self, name) for name in RECORD_FIELDS + EXTRA_FIELDS}
 
+    def record_fields(self) -> dict[str, Any]:
+        """What the parser gives to the public document record of INTERFACES.md: fields, body, attachments."""
+        record: dict[str, Any] = {name: getattr(self, name) for name in RECORD_FIELDS}
+        record["body"] = self.body
+        record["attachments"] = [{"url": a.url, "name": a.name} for a in self.attachments]
+        return record
+
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = self.field_values()
         data["co_agencies"] = list(self.co_agencies)
@@ -172,13 +179,11 @@ class Document:
 
     def to_record(self) -> dict[str, Any]:
         """The public document record of INTERFACES.md."""
-        f = self.fields
-        record: dict[str, Any] = {"id": self.doc_id, "url": self.url}
-        for name in RECORD_FIELDS:
-            record[name] = getattr(f, name)
-        record["body"] = f.body
-        record["attachments"] = [{"url": a.url, "name": a.name} for a in f.attachments]
-        record["captured_at"] = self.captured_at
-        record["status"] = self.status
-        record["versions"] = self.versions
-        return record
+        return {
+            "id": self.doc_id,
+            "url": self.url,
+            **self.fields.record_fields(),
+            "captured_at": self.captured_at,
+            "status": self.status,
+            "versions": self.versions,
+        }

@@ -260,11 +260,11 @@ def verify(obj: Context) -> None:
     from gongkai.jobs import run_verify
 
     cfg = obj.config()
-    ok, lines = run_verify(cfg)
-    for line in lines:
-        click.echo(line, err=not ok)
-    if not ok:
-        raise Failure(f"archive damaged: {len(lines) - 1} problem(s), listed above")
+    report = run_verify(cfg)
+    for line in [*report.lines(), report.summary()]:
+        click.echo(line, err=not report.ok)
+    if not report.ok:
+        raise Failure(f"archive damaged: {len(report.problems)} problem(s), listed above")
 
 
 @main.command()

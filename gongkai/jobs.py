@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from archive import Archive, Catalogue, Document, verify_archive
-from archive.export import write_csv, write_evidence_bundle, write_jsonl
-from archive.models import EXTRA_FIELDS, RECORD_FIELDS
+from archive import (
+    Archive,
+    Catalogue,
+    Document,
+    VerifyReport,
+    verify_archive,
+    write_csv,
+    write_evidence_bundle,
+    write_jsonl,
+)
+from archive.models import EXTRA_FIELDS
 from crawler import CrawlSummary, crawl, looks_binary, parse_page
 from gongkai.config import Config
-from index import IndexSettings, QueryError, Searcher, SearchPage, SearchQuery, rebuild_index, update_index
-from index.errors import IndexMissing
+from index import (
+    IndexMissing,
+    IndexSettings,
+    QueryError,
+    Searcher,
+    SearchPage,
+    SearchQuery,
+    rebuild_index,
+    update_index,
+)
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
@@ -112,15 +129,22 @@ def build_query(query: str, settings: IndexSettings | None = None, **params: Any
     return q
 
 
-def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
-    sq = build_query(query, cfg.index, **params)
+@contextlib.contextmanager
+def open_searcher(cfg: Config) -> Iterator[Searcher]:
+    """A searcher of the data dir's index; a missing index or a bad query is a `JobError`."""
     try:
         with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
-            return searcher.search(sq)
+            yield searcher
     except IndexMissing as exc:
         raise JobError(f"{exc} (data dir {cfg.data_dir.root})") from exc
     except QueryError as exc:
         raise JobError(str(exc)) from exc
+
+
+def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
+    sq = build_query(query, cfg.index, **params)
+    with open_searcher(cfg) as searcher:
+        return searcher.search(sq)
 
 
 def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, Any]]:
@@ -133,11 +157,8 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
                 yield doc.to_record()
             return
         sq = build_query(query, cfg.index, **{**params, "sort": "newest", "offset": 0, "limit": 1})
-        try:
-            with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
-                ids = searcher.matching_ids(sq)
-        except IndexMissing as exc:
-            raise JobError(f"{exc} (data dir {cfg.data_dir.root})") from exc
+        with open_searcher(cfg) as searcher:
+            ids = searcher.matching_ids(sq)
         for start in range(0, len(ids), EXPORT_PAGE):
             chunk = ids[start : start + EXPORT_PAGE]
             docs: dict[str, Document] = catalogue.documents_for_ids(chunk)
@@ -183,10 +204,14 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
     # The document record of INTERFACES.md; id, captured_at, status and versions belong to an archive, so a
     # page parsed on its own has them null. What the parser knows beyond the record goes under "extra".
     data = parsed.to_json()
-    record: dict[str, Any] = {"id": None, "url": url, **{key: data[key] for key in RECORD_FIELDS}}
-    record.update(
-        body=parsed.body, attachments=data["attachments"], captured_at=None, status=None, versions=None
-    )
+    record: dict[str, Any] = {
+        "id": None,
+        "url": url,
+        **parsed.record_fields(),
+        "captured_at": None,
+        "status": None,
+        "versions": None,
+    }
     record["extra"] = {key: data[key] for key in (*EXTRA_FIELDS, "co_agencies")}
     record["raw_fields"] = data["raw_fields"]
     record["flags"] = data["flags"]
@@ -194,8 +219,7 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
     return record
 
 
-def run_verify(cfg: Config) -> tuple[bool, list[str]]:
+def run_verify(cfg: Config) -> VerifyReport:
     if not cfg.data_dir.catalogue_path.exists():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to verify")
-    report = verify_archive(cfg.data_dir)
-    return report.ok, [*report.lines(), report.summary()]
+    return verify_archive(cfg.data_dir)
