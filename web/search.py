@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from index import QueryError, SearchPage
+from index import IndexSettings, QueryError, SearchPage
 
 from .charts import Chart, build_chart, is_short_range, month_counts
 from .feeds import FeedEntry, build_feed, date_to_instant
@@ -23,6 +23,7 @@ from .queryargs import (
     to_search_query,
 )
 from .resources import get_searcher, web_context
+from .timefmt import BEIJING
 
 bp = Blueprint("search", __name__)
 
@@ -30,7 +31,7 @@ MONTH_CHART_MAX_HITS = 1000
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    return dt.datetime.now(BEIJING).date()
 
 
 def run_search(search: SearchArgs, *, offset: int, limit: int, sort: str | None = None) -> SearchPage:
@@ -57,8 +58,8 @@ def _chart(search: SearchArgs, page: SearchPage) -> Chart | None:
 
 
 def _page_context(search: SearchArgs, page: SearchPage | None, message: str | None) -> dict[str, Any]:
-    settings = web_context().settings
-    index_settings = web_context().index_settings
+    ctx = web_context()
+    settings = ctx.settings
     total = page.total if page else 0
     last_page = min(settings.max_page, max(1, -(-total // settings.page_size)))
     facets = page.facets if page else {}
@@ -75,7 +76,7 @@ def _page_context(search: SearchArgs, page: SearchPage | None, message: str | No
         "date_fields": DATE_FIELDS,
         "chart": _chart(search, page) if page and total else None,
         "pages": _pager(search.page, last_page),
-        "max_query_chars": index_settings.max_query_chars if index_settings else 256,
+        "max_query_chars": (ctx.index_settings or IndexSettings()).max_query_chars,
     }
 
 

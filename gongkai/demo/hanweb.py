@@ -65,11 +65,6 @@ def proxy_response(column: Column | None, docs: Sequence[DemoDoc], start: int, e
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + datastore_xml(column, docs, start, end)
 
 
-def side_nav(columns: Sequence[Column], current: Column) -> str:
-    """The 信息公开 column tree (the site's Hanweb columns are real links in it, the current one open)."""
-    return chrome.sidebar(HANWEB, current.name)
-
-
 def _crumb(column: Column) -> str:
     return chrome.breadcrumb(
         (("首页", "/index.html"), ("政府信息公开", chrome.NOWHERE), ("法定主动公开内容", chrome.NOWHERE),
@@ -88,12 +83,12 @@ def _location(column: Column) -> str:
     return f"<div id='hiddenLocation' style='display:none;'><span id='ss_webid'>{WEB_ID}</span>{spans}</div>"
 
 
-def column_html(column: Column, docs: Sequence[DemoDoc], columns: Sequence[Column]) -> str:
+def column_html(column: Column, docs: Sequence[DemoDoc]) -> str:
     unit = UNIT_IDS[column.key]
     store = datastore_xml(column, docs, 1, GROUP)
     body = f"""{_location(column)}
 <div class="main w1200 clearfix">
-{side_nav(columns, column)}
+{chrome.sidebar(HANWEB, column.name)}
 <div class="right-con">
   {_crumb(column)}
   <div class="list-title"><span>{column.name}</span></div>

@@ -155,10 +155,7 @@ class DemoSite:
         if match:
             col = _column(match.group(1))
             if col is not None and col.layout == HANWEB:
-                html = hanweb.column_html(
-                    col, self._lists[col.key], [c for c in COLUMNS if c.layout == HANWEB]
-                )
-                return _html(200, html, self._list_at[col.key])
+                return _html(200, hanweb.column_html(col, self._lists[col.key]), self._list_at[col.key])
         match = _TRS_LIST.match(path)
         if match:
             col = _column(match.group(1))
@@ -166,10 +163,7 @@ class DemoSite:
             if col is not None and col.layout != HANWEB:
                 docs = self._lists[col.key]
                 if page_no < trs.page_count(len(docs)):
-                    cols = [c for c in COLUMNS if c.layout != HANWEB]
-                    return _Page(
-                        200, "text/html", trs.list_html(col, docs, page_no, cols), self._list_at[col.key]
-                    )
+                    return _Page(200, "text/html", trs.list_html(col, docs, page_no), self._list_at[col.key])
         return _html(404, pages.not_found_html(), SITE_AT)
 
     def _dataproxy(self, query: dict[str, list[str]]) -> _Page:

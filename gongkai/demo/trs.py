@@ -50,11 +50,6 @@ def _relative(doc: DemoDoc) -> str:
     return "./" + doc.path[len(prefix) :]
 
 
-def _side_nav(columns: Sequence[Column], current: Column, up: str = "../") -> str:
-    """The 信息公开 column tree; the site's TRS sections are relative links in it, as TRS writes them."""
-    return chrome.sidebar(TRS, current.name, up)
-
-
 def _crumb(column: Column, up: str, *, article: bool) -> str:
     trail = [("首页", f"{up}../index.html"), ("政府信息公开", chrome.NOWHERE), ("部门信息公开目录", chrome.NOWHERE),
              (column.name, "./index.html" if not article else "../index.html")]  # fmt: skip
@@ -63,7 +58,7 @@ def _crumb(column: Column, up: str, *, article: bool) -> str:
     return chrome.breadcrumb(trail, prefix="您现在的位置：")
 
 
-def list_html(column: Column, docs: Sequence[DemoDoc], page_no: int, columns: Sequence[Column]) -> bytes:
+def list_html(column: Column, docs: Sequence[DemoDoc], page_no: int) -> bytes:
     pages = page_count(len(docs))
     chosen = docs[page_no * PER_PAGE : (page_no + 1) * PER_PAGE]
     items = "\n".join(
@@ -72,7 +67,7 @@ def list_html(column: Column, docs: Sequence[DemoDoc], page_no: int, columns: Se
         for d in chosen
     )
     body = f"""<div class="xxgk_container w1200 clearfix">
-{_side_nav(columns, column)}
+{chrome.sidebar(TRS, column.name, "../")}
 <div class="xxgk_right">
   {_crumb(column, "../", article=False)}
   <div class="list_title">{column.name}</div>
@@ -139,7 +134,7 @@ def article_html(doc: DemoDoc) -> bytes:
         ("Url", ""),
     )
     body = f"""<div class="xxgk_container w1200 clearfix">
-{_side_nav([], col, "../../")}
+{chrome.sidebar(TRS, col.name, "../../")}
 <div class="xxgk_detail">
 {_crumb(col, "../../", article=True)}
 {_block(doc)}
