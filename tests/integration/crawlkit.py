@@ -178,13 +178,6 @@ def path_of(url: str) -> str:
     return "/" if slash < 0 else rest[slash:]
 
 
-def decoded_body(body: bytes, encoding: str | None) -> bytes:
-    """Undo a gzip Content-Encoding (the demo site never sends one, but a WARC may hold one)."""
-    if encoding and encoding.strip().lower() in ("gzip", "x-gzip"):
-        return gzip.decompress(body)
-    return body
-
-
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

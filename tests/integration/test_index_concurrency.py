@@ -3,6 +3,7 @@ never fail, and the control (one shared, refreshed searcher) does."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import re
 import sys
@@ -52,7 +53,7 @@ class Indexer:
             self.seq += 1
         changed = self.cat.docs[self.rounds % 50]
         fields = Parsed(title=changed.fields.title, body="改版后的正文")
-        self.cat.put(Document(**{**changed.__dict__, "seq": self.seq, "fields": fields}))
+        self.cat.put(dataclasses.replace(changed, seq=self.seq, fields=fields))
         self.seq += 1
         update_index(self.cat, self.index_dir, self.settings)
         self.rounds += 1

@@ -19,8 +19,6 @@ from govsim.harness import fast_settings
 from crawler.fetch import Fetcher
 from crawler.robots import RobotsCache
 
-UA = "gongkai-test/0.1 (+https://example.org/gongkai-contact)"  # product token "gongkai-test"; we also check "gongkai"
-
 
 @dataclass
 class Reply:
@@ -73,7 +71,8 @@ def serving() -> Iterator[Server]:
 
 @contextmanager
 def gate(server: Server, ttl_s: float = 3600.0) -> Iterator[RobotsCache]:
-    fetcher = Fetcher(fast_settings(delay_s=0.0, user_agent=UA, backoff_base_s=0.01))
+    # the harness's UA, gongkai-test/0.1: its group and the "gongkai" group are both checked
+    fetcher = Fetcher(fast_settings(delay_s=0.0, backoff_base_s=0.01))
     try:
         yield RobotsCache(fetcher, ttl_s=ttl_s, max_bytes=500 * 1024)
     finally:

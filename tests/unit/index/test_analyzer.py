@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.models import Document
@@ -113,7 +113,7 @@ ALPHABET = (
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET), max_size=40).map("".join))
 def test_words_are_exactly_jiebas_on_generated_strings(reference: Any, text: str) -> None:
     folded = fold(text)

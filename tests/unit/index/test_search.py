@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import random
 from collections import Counter
@@ -18,28 +20,22 @@ SEED = int(os.environ.get("GONGKAI_SEED", "6"))
 CJK = range(0x4E00, 0x9FA6)
 
 
+@functools.cache
+def _folded(title: str, body: str) -> tuple[str, str]:
+    return fold(title), fold(body)
+
+
 def contains(doc: Document, text: str) -> bool:
     needle = fold(text)
-    return needle in fold(doc.fields.title or "") or needle in fold(doc.fields.body)
+    title, body = _folded(doc.fields.title or "", doc.fields.body)
+    return needle in title or needle in body
 
 
 def all_ids(searcher: Searcher, query: SearchQuery) -> list[str]:
     ids: list[str] = []
     offset = 0
     while True:
-        page = searcher.search(
-            SearchQuery(
-                q=query.q,
-                agencies=query.agencies,
-                topics=query.topics,
-                since=query.since,
-                until=query.until,
-                date_field=query.date_field,
-                sort=query.sort,
-                offset=offset,
-                limit=100,
-            )
-        )
+        page = searcher.search(dataclasses.replace(query, offset=offset, limit=100))
         ids.extend(h.id for h in page.hits)
         offset += 100
         if offset >= page.total:
@@ -182,6 +178,7 @@ def test_snippets_are_escaped_html_with_only_mark_elements(
 ) -> None:
     """I4: every snippet, re-parsed with html5lib, holds only <mark> elements, and the marks hold the query."""
     probes = cjk_pieces(corpus_docs, 20, range(2, 5), SEED + 4)
+    by_id = {d.doc_id: d for d in corpus_docs}
     with Searcher(corpus_index, settings) as s:
         for probe in probes:
             page = s.search(SearchQuery(q=probe, limit=20))
@@ -189,7 +186,7 @@ def test_snippets_are_escaped_html_with_only_mark_elements(
                 fragment = html5lib.parseFragment(hit.snippet, namespaceHTMLElements=False)
                 elements = list(fragment.iter())[1:]
                 assert {e.tag for e in elements} <= {"mark"}
-                if probe in (next(d for d in corpus_docs if d.doc_id == hit.id).fields.body):
+                if probe in by_id[hit.id].fields.body:
                     assert any(fold(e.text or "") == fold(probe) for e in elements), (probe, hit.snippet)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from flask import Flask
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from webcorpus import Corpus
 
@@ -26,11 +27,16 @@ VALUE = st.one_of(
 )
 
 
+@pytest.fixture(scope="module")
+def app(corpus: Corpus) -> Flask:
+    """One app for every generated example (default WebSettings, unlike the conftest client's)."""
+    return create_app(WebSettings(), data_dir=corpus.data_dir, index_settings=corpus.index_settings)
+
+
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=None)
 @given(params=st.lists(st.tuples(PARAM, VALUE), max_size=5), html=st.booleans())
-def test_generated_parameters_never_500(corpus: Corpus, params: list[tuple[str, str]], html: bool) -> None:
-    app = create_app(WebSettings(), data_dir=corpus.data_dir, index_settings=corpus.index_settings)
+def test_generated_parameters_never_500(app: Flask, params: list[tuple[str, str]], html: bool) -> None:
     path = ("/search?" if html else "/api/search?") + urlencode(params)
     response = app.test_client().get(path)
     assert response.status_code in (200, 400), (path, response.status_code)
