@@ -98,10 +98,8 @@ def _doc_no_value(value: str | None) -> str | None:
 def _co_agencies(agency: str | None, joint: str | None) -> tuple[str, ...]:
     """Every issuer of a joint document (the lead first); empty for a single issuer."""
     names: list[str] = []
-    for value in (agency, joint):
-        names.extend(
-            p.strip() for p in re.split(r"[、；;，,]" if value is joint else r"[、；;]", value or "")
-        )
+    for value, separators in ((agency, r"[、；;]"), (joint, r"[、；;，,]")):
+        names.extend(p.strip() for p in re.split(separators, value or ""))
     unique = tuple(dict.fromkeys(n for n in names if n))
     return unique if len(unique) > 1 else ()
 

@@ -22,7 +22,7 @@ _TEMPLATE_END = re.compile(r"<!--\s*<\$\[标题[^\]]{0,20}\]>\s*end\s*-->")
 _TAGS = re.compile(r"<[^>]*>")
 # Class/id tokens of site headers and navigation: whole tokens only ("article-head" wraps the title itself).
 _FURNITURE = re.compile(
-    r"^(?:header|head|top|logo|nav|navbar|menu|banner|footer|foot)$|^(?:logo|nav|banner|site-?name|zz-name)",
+    r"^(?:header|head|top|menu|footer|foot)$|^(?:logo|nav|banner|site-?name|zz-name)",
     re.I,
 )
 _HEADING_ATTR = re.compile(r"title|biaoti|bt_|headline", re.I)

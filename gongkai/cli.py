@@ -83,7 +83,8 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):  # the web accepts exactly this form too
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD")
     try:
-        return date.fromisoformat(value).isoformat()
+        date.fromisoformat(value)  # a real day, not 2021-02-30
+        return value
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 

@@ -1,6 +1,6 @@
 """kill -9 a crawl at 10 seeded random moments of a ~300-page gov-sim crawl, rerunning after each (TESTPLAN R1).
 
-The crawl runs in a subprocess (`python -m crawler.run`); the server runs here, so its access log sees every
+The crawl runs in a subprocess (`python -m gongkai crawl`); the server runs here, so its access log sees every
 request of every attempt. Pass: 0 documents lost, 0 duplicated, the archive verifies, and page fetches stay under
 pages + kills x concurrency (the crawler is single-threaded per host: concurrency 1).
 """
