@@ -20,7 +20,7 @@ import pytest
 from govsim.server import GovSim, serve_govsim
 
 from archive import Catalogue, DataDir, verify_archive
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 KILLS = 10
 CONCURRENCY = 1

@@ -1,6 +1,6 @@
 """gov-sim: the demo site plus the pathologies of TESTPLAN.md section 5, on 127.0.0.1 port 0.
 
-The base site (gongkai.demo.site.DemoSite) answers every path the pathologies do not claim. The pathologies need
+The base site (demosite.site.DemoSite) answers every path the pathologies do not claim. The pathologies need
 control over the socket (stalls, drips, endless bodies), so this is its own threaded server. Its access log
 records start and end of every request; a response the client abandoned is marked `aborted`, and its end is the
 moment the server noticed (it polls the socket, so that is within a few milliseconds).
@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 from govsim.pages import JSL, PATHOLOGY_LINKS, RUISHU, login_page, soft404, verify_page
 
 ROBOTS = "User-agent: *\nDisallow: /module/search/\nDisallow: /patho/secret\n"

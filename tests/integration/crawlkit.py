@@ -22,8 +22,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive import Archive, ArchiveSettings, Catalogue, DataDir
 from crawler import CrawlSettings, CrawlSummary, crawl
-from gongkai.demo.server import RunningSite, serve_site
-from gongkai.demo.site import DemoResponse, DemoSite
+from demosite.server import RunningSite, serve_site
+from demosite.site import DemoResponse, DemoSite
 
 # Loopback and our own site: tiny delays keep the politeness code paths alive without making tests slow.
 FAST = CrawlSettings(

@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import DataDir, VerifyReport, verify_archive
+from demosite.site import DemoSite
 from gongkai.cli import main
-from gongkai.demo.site import DemoSite
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from govsim.harness import FAST, captures, document_urls, fast_settings, run_cra
 from govsim.server import GovSim, serve_govsim
 
 from archive import Catalogue, DataDir
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 N_DOCS = 60
 ABANDON_SLACK_S = 0.04

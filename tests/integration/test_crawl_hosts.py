@@ -12,7 +12,7 @@ from govsim.server import GovSim, serve_govsim
 
 from archive import DataDir
 from crawler.frontier import Frontier
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 
 def test_host_paused_after_five_consecutive_blocks(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from govsim.harness import fast_settings, run_crawl
 from govsim.server import GovSim, serve_govsim
 
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 pytestmark = pytest.mark.slow
 N_DOCS = 30

@@ -21,8 +21,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler import CrawlSummary
-from gongkai.demo.docs import HANWEB, DemoDoc
-from gongkai.demo.site import DemoSite
+from demosite.docs import HANWEB, DemoDoc
+from demosite.site import DemoSite
 
 pytestmark = pytest.mark.slow
 

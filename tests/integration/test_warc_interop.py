@@ -25,7 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive import Archive, DataDir
 from archive.catalogue import capture_from_row
 from archive.records import decode_content
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from crawler import decode_html
 from crawler.sites import choose_adapter, generic, govcn, hanweb_jpaas, hanweb_jpage, trs_static
 from crawler.sites.common import Page, anchors, attachment_name, guess_kind
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 HOST = "http://demo.gov.cn"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gongkai.demo import DemoSite
+from demosite import DemoSite
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin
 
-from gongkai.demo import DemoSite
-from gongkai.demo.site import DemoResponse
+from demosite import DemoSite
+from demosite.site import DemoResponse
 
 CDATA_LINK = re.compile(r'<a href="([^"]+)" title="([^"]*)"[^>]*>([^<]*)</a><span>([^<]*)</span>')
 NEXTGROUP = re.compile(r'<nextgroup><!\[CDATA\[<a href="([^"]+)"></a>\]\]></nextgroup>')

@@ -12,8 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from demo_walk import get
 
-from gongkai.demo import DemoSite, chrome
-from gongkai.demo.docs import COLUMNS, HANWEB, TRS
+from demosite import DemoSite, chrome
+from demosite.docs import COLUMNS, HANWEB, TRS
 
 # Labels a header-block parser looks for; furniture must not offer it any.
 LABELS = ("索引号", "发布机构", "成文日期", "发文字号", "文号", "主题分类", "分类", "公开方式", "信息来源", "来源",

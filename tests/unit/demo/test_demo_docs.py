@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from gongkai.demo import DemoSite
-from gongkai.demo.docs import FIRST_DAY, HANWEB, LAST_DAY, TRS, generate_documents, make_uscc
+from demosite import DemoSite
+from demosite.docs import FIRST_DAY, HANWEB, LAST_DAY, TRS, generate_documents, make_uscc
 
 INDEX_NO = re.compile(r"^(?P<uscc>[0-9A-HJ-NPQRTUWXY]{18})/(?P<year>\d{4})-(?P<serial>\d{5,6})$")
 DOC_NO = re.compile(r"^[\u4e00-\u9fff]{2,6}(〔\d{4}〕|\[\d{4}\])\d{1,3}号$")

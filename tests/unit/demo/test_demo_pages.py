@@ -14,9 +14,9 @@ from bs4 import BeautifulSoup
 from demo_walk import CDATA_LINK, get, list_entries
 from protego import Protego
 
-from gongkai.demo import DemoSite
-from gongkai.demo.docs import COLUMNS, HANWEB, TRS
-from gongkai.demo.hanweb import PROXY_PATH, proxy_query
+from demosite import DemoSite
+from demosite.docs import COLUMNS, HANWEB, TRS
+from demosite.hanweb import PROXY_PATH, proxy_query
 
 
 def test_every_live_document_is_linked_exactly_once(site: DemoSite) -> None:

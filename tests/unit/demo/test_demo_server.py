@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from gongkai.demo import DemoSite, serve_site
+from demosite import DemoSite, serve_site
 
 
 def test_server_serves_the_exact_bytes_and_logs_every_request() -> None:

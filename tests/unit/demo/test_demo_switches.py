@@ -9,7 +9,7 @@ from wsgiref.util import setup_testing_defaults
 import pytest
 from demo_walk import get, list_entries
 
-from gongkai.demo import DemoSite
+from demosite import DemoSite
 
 
 def test_etag_and_last_modified_give_304(site: DemoSite) -> None:

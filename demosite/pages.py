@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from gongkai.demo import chrome
-from gongkai.demo.chrome import SITE_DOMAIN, SITE_ID_CODE, SITE_NAME, WEB_ID, WEB_NAME
-from gongkai.demo.docs import COLUMNS, HANWEB, DemoDoc
+from demosite import chrome
+from demosite.chrome import SITE_DOMAIN, SITE_ID_CODE, SITE_NAME, WEB_ID, WEB_NAME
+from demosite.docs import COLUMNS, HANWEB, DemoDoc
 
 __all__ = ["SITE_DOMAIN", "SITE_ID_CODE", "SITE_NAME", "WEB_ID", "WEB_NAME", "page", "site_meta"]
 

@@ -16,7 +16,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from gongkai.demo.site import DemoSite
+from demosite.site import DemoSite
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from gongkai.demo import text
-from gongkai.demo.phrases import THEMES
-from gongkai.demo.text import AGENCIES, KINDS, Agency
+from demosite import text
+from demosite.phrases import THEMES
+from demosite.text import AGENCIES, KINDS, Agency
 
 FIRST_DAY = dt.date(2015, 1, 1)
 LAST_DAY = dt.date(2026, 10, 31)

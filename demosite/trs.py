@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from gongkai.demo import chrome, text
-from gongkai.demo.docs import TRS, Column, DemoDoc
-from gongkai.demo.pages import page
+from demosite import chrome, text
+from demosite.docs import TRS, Column, DemoDoc
+from demosite.pages import page
 
 PER_PAGE = 20
 TITLE_LIMIT = 28

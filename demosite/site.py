@@ -17,9 +17,9 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from gongkai.demo import hanweb, pages, trs
-from gongkai.demo.attachments import CONTENT_TYPES, attachment_bytes
-from gongkai.demo.docs import COLUMNS, HANWEB, SWITCH_AT, Column, DemoAttachment, DemoDoc, generate_documents
+from demosite import hanweb, pages, trs
+from demosite.attachments import CONTENT_TYPES, attachment_bytes
+from demosite.docs import COLUMNS, HANWEB, SWITCH_AT, Column, DemoAttachment, DemoDoc, generate_documents
 
 HTML_UTF8 = "text/html; charset=UTF-8"
 # The site "went live" with its current templates at this time: Last-Modified of pages that no document changes.

@@ -12,7 +12,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from gongkai.demo.phrases import GENERAL, HEADINGS, MEASURES, OPENERS, PROBLEMS
+from demosite.phrases import GENERAL, HEADINGS, MEASURES, OPENERS, PROBLEMS
 
 CITY = "青岚市"
 DISTRICTS: tuple[str, ...] = ("清溪区", "临江区", "云门区", "白沙县", "凤鸣县", "青岚经济技术开发区")

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from html import escape
 from urllib.parse import urlencode
 
-from gongkai.demo import chrome, text
-from gongkai.demo.docs import HANWEB, Column, DemoDoc
-from gongkai.demo.pages import SITE_NAME, WEB_ID, WEB_NAME, page
+from demosite import chrome, text
+from demosite.docs import HANWEB, Column, DemoDoc
+from demosite.pages import SITE_NAME, WEB_ID, WEB_NAME, page
 
 PER_PAGE = 15
 GROUP_SIZE = 3

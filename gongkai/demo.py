@@ -7,9 +7,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from demosite.server import serve_site
+from demosite.site import DemoSite
 from gongkai.config import Config
-from gongkai.demo.server import serve_site
-from gongkai.demo.site import DemoSite
 from gongkai.jobs import JobError, run_crawl
 
 DEMO_SEED = 20210226  # the seed page's date: the same demo site every time

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from functools import cache
 from html import escape
 
-from gongkai.demo.docs import COLUMNS, HANWEB
+from demosite.docs import COLUMNS, HANWEB
 
 SITE_NAME = "青岚市人民政府门户网站"
 SITE_DOMAIN = "www.qinglan.gov.cn"

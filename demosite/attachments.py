@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from gongkai.demo.docs import DemoAttachment, DemoDoc
+from demosite.docs import DemoAttachment, DemoDoc
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
