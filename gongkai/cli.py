@@ -126,7 +126,7 @@ def filter_options(func: F) -> F:
 @pass_ctx
 def demo(obj: Context, port: int, host: str, no_serve: bool, n_docs: int) -> None:
     """Start the built-in demo site on 127.0.0.1, crawl, index and serve it."""
-    from demosite import run_demo
+    from gongkai.demo import run_demo
 
     cfg = obj.config()
     run_demo(cfg, host=host, port=port, serve=not no_serve, n_docs=n_docs, echo=click.echo)
