@@ -6,12 +6,13 @@ Public API (docs/CONTRACTS.md): build with `update_index`/`rebuild_index` (one w
 
 from index.build import rebuild_index, update_index
 from index.errors import IndexBusy, IndexMissing, QueryError
-from index.search import Hit, Searcher, SearchPage, SearchQuery
+from index.search import Hit, IndexCache, Searcher, SearchPage, SearchQuery
 from index.settings import IndexSettings
 
 __all__ = [
     "Hit",
     "IndexBusy",
+    "IndexCache",
     "IndexMissing",
     "IndexSettings",
     "QueryError",

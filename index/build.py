@@ -117,8 +117,10 @@ def doc_fields(doc: Document) -> dict[str, Any]:
         "url": doc.url,
         "title": title,
         "title_ng": title,
+        "title_ch": title,
         "body": body,
         "body_ng": body,
+        "body_ch": body,
         "status": doc.status,
         "seq": doc.seq,
         "stored": {"title": f.title, "index_no": f.index_no, "doc_no": f.doc_no},
@@ -135,6 +137,7 @@ def doc_fields(doc: Document) -> dict[str, Any]:
         values["topic"] = f.topic
         values["topic_ng"] = f.topic
     if f.doc_no:
+        values["doc_no_ng"] = f.doc_no
         values["doc_no_key"] = doc_no_key(f.doc_no) if parse_doc_no(f.doc_no) else fold(f.doc_no)
     if f.index_no:
         values["index_no_key"] = index_no_key(f.index_no)

@@ -1,4 +1,4 @@
-"""The query language: user text -> a small syntax tree -> Whoosh query objects. Whoosh's own parser is never used.
+"""The query language: user text -> a small syntax tree, evaluated by `index.engine`. Whoosh's parser is never used.
 
 Language (documented in bench/README.md and the search page):
   words          all required:  法治政府 公安局
@@ -20,13 +20,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from whoosh import query as wq
-from whoosh.matching import AndNotMatcher
-
-from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
-from index.analyzer import fold, query_bigrams, segmenter, words
+from index.analyzer import fold
 from index.errors import QueryError
 from index.settings import IndexSettings
 
@@ -44,7 +39,6 @@ FIELDS = {
     "index_no": "index_no",
     "索引号": "index_no",
 }
-DOC_NO_BOOST = 100.0  # the document that carries a 文号 ranks above those that cite it
 _OPEN = "(（"
 _CLOSE = ")）"
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
@@ -95,26 +89,6 @@ class Node:
 
 
 Tree = Node | Lit
-
-
-class _AndNotMatcher(AndNotMatcher):
-    """Whoosh's AndNotMatcher only checks the first posting when both matchers start on the same document: when the
-    excluded list starts earlier, a first hit that is also excluded slips through (found by the oracle tests)."""
-
-    def _find_first(self) -> None:
-        a, b = self.a, self.b
-        if a.is_active() and b.is_active():
-            if b.id() < a.id():
-                b.skip_to(a.id())
-            if b.is_active() and a.id() == b.id():
-                self._find_next()
-
-
-class AndNot(wq.AndNot):
-    def matcher(self, searcher: Any, context: Any = None) -> Any:
-        scored = self.a.matcher(searcher, context)
-        excluded = self.b.matcher(searcher, searcher.boolean_context())
-        return _AndNotMatcher(scored, excluded)
 
 
 def check_caps(q: str, settings: IndexSettings) -> None:
@@ -230,73 +204,3 @@ def positive_literals(tree: Tree | None) -> list[str]:
         elif node.op != "not":
             stack.extend(node.children)
     return out
-
-
-def literal_query(field: str, text: str) -> wq.Query:
-    """Exact substring match on a bigram field."""
-    if len(text) == 1:
-        return wq.Prefix(field, text)
-    grams = query_bigrams(text)
-    if len(grams) == 1:
-        return wq.Term(field, grams[0])
-    return wq.Phrase(field, grams)
-
-
-def to_whoosh(tree: Tree, settings: IndexSettings) -> wq.Query:
-    if isinstance(tree, Lit):
-        return _lit_query(tree, settings)
-    if tree.op == "not":
-        return wq.Not(to_whoosh(tree.children[0], settings))
-    parts = [to_whoosh(c, settings) for c in tree.children]
-    if tree.op == "or":
-        return wq.Or(parts)
-    positives = [p for p in parts if not isinstance(p, wq.Not)]
-    negatives = [p for p in parts if isinstance(p, wq.Not)]
-    if not positives:
-        positives = [wq.Every()]
-    if negatives:
-        return AndNot(_and(positives), wq.Or([n.query for n in negatives]))
-    return _and(positives)
-
-
-def _and(parts: list[wq.Query]) -> wq.Query:
-    return parts[0] if len(parts) == 1 else wq.And(parts)
-
-
-def _lit_query(lit: Lit, settings: IndexSettings) -> wq.Query:
-    if lit.field == "index_no":
-        return wq.Term("index_no_key", index_no_key(lit.raw))
-    if lit.field == "doc_no":
-        key = doc_no_key(lit.raw) if parse_doc_no(lit.raw) else lit.text
-        return wq.Term("doc_no_key", key)
-    if lit.field in ("agency", "topic"):
-        return literal_query(lit.field + "_ng", lit.text)
-    if lit.field == "title":
-        required: wq.Query = literal_query("title_ng", lit.text)
-        rank_fields: tuple[str, ...] = ("title",)
-    else:
-        alternatives = [literal_query("title_ng", lit.text), literal_query("body_ng", lit.text)]
-        if parse_doc_no(lit.raw):
-            alternatives.append(wq.Term("doc_no_key", doc_no_key(lit.raw), boost=DOC_NO_BOOST))
-        required = wq.Or(alternatives)
-        rank_fields = ("title", "body")
-    cut = segmenter(settings.user_dictionary)
-    ranked = [wq.Term(f, w) for w in dict.fromkeys(words(lit.text, cut)) for f in rank_fields]
-    if not ranked:
-        return required
-    return wq.AndMaybe(required, wq.Or(ranked))
-
-
-def build_query(q: str, settings: IndexSettings) -> tuple[wq.Query, list[str]]:
-    """The Whoosh query for the user text (Every() when empty) and the literals to mark in snippets."""
-    tree = parse(q, settings)
-    if tree is None:
-        return wq.Every(), []
-    main = to_whoosh(tree, settings)
-    if isinstance(main, wq.Not):
-        main = AndNot(wq.Every(), main.query)
-    stripped = q.strip()
-    if parse_doc_no(stripped) and " " in stripped:
-        # "国办发2018 128": the whole query is a 文号 written with a space
-        main = wq.Or([main, wq.Term("doc_no_key", doc_no_key(stripped), boost=DOC_NO_BOOST)])
-    return main, positive_literals(tree)

@@ -1,30 +1,39 @@
 """Searching: `SearchQuery` in, `SearchPage` out, through a `Searcher` opened per request or per thread.
 
 A Whoosh searcher is a snapshot of the index; sharing one between threads while it is refreshed corrupts reads
-(TESTPLAN finding 2), so a `Searcher` is never shared: open one per request (it is cheap) and close it.
-Facets are counted by Whoosh's grouping over every match, not the page; ties in relevance are broken by id so that
-a rebuilt index returns the same order.
+(Whoosh's files are read with seek + read), so a `Searcher` is never shared: open one per request (it is cheap)
+and close it. What may be shared is an `IndexCache` (per-segment arrays, per-generation ranks and recent results,
+all immutable once built and keyed by the generation's segments, so a new generation can never see a stale entry).
+
+One `search` answers everything a results page needs: total, facets (agency, topic, year, month) over every
+match, and the page of hits with snippets; `matching_ids` gives every match in order (exports). The work is done
+by `engine.Evaluator` on numpy arrays; ties in relevance are broken by id so that a rebuilt index returns the
+same order. An empty query lists every document newest first.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import zlib
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import numpy as np
 from whoosh import index as whoosh_index
-from whoosh import query as wq
-from whoosh import sorting
+from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.index import EmptyIndexError
 
+from index.columns import ArrayCache, Generation, segment_readers
+from index.engine import Evaluator, Matches
 from index.errors import IndexMissing, QueryError
-from index.query import build_query
+from index.query import parse, positive_literals
 from index.schema import META_FILE, SCHEMA_VERSION
 from index.settings import IndexSettings
 from index.snippets import make_snippet
@@ -127,18 +136,62 @@ class SearchPage:
         }
 
 
-def _any_of(fieldname: str, values: tuple[str, ...]) -> wq.Query:
-    return wq.Or([wq.Term(fieldname, v) for v in values])
+@dataclass(frozen=True)
+class Ranked:
+    """A query's every match in result order, with its facets: what the result cache keeps per query."""
+
+    order: np.ndarray  # global docnums in result order
+    facets: dict[str, dict[str, int]]
+
+    @property
+    def total(self) -> int:
+        return len(self.order)
+
+
+class IndexCache:
+    """What searchers of one process share: segment arrays and generations (`columns.ArrayCache`) and the
+    ranked results of recent queries, keyed by the generation, so repeated and paged queries cost a slice and a
+    changed index can never answer from an older one."""
+
+    def __init__(self, max_results: int = 128, max_result_docs: int = 4_000_000) -> None:
+        self.arrays = ArrayCache()
+        self._results: OrderedDict[tuple[Any, ...], Ranked] = OrderedDict()
+        self._docs = 0
+        self._max_results = max_results
+        self._max_docs = max_result_docs
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> Ranked | None:
+        with self._lock:
+            found = self._results.get(key)
+            if found is not None:
+                self._results.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[Any, ...], ranked: Ranked) -> None:
+        with self._lock:
+            if key in self._results:
+                return
+            self._results[key] = ranked
+            self._docs += ranked.total
+            while self._results and (len(self._results) > self._max_results or self._docs > self._max_docs):
+                _key, old = self._results.popitem(last=False)
+                self._docs -= old.total
 
 
 class Searcher:
-    """One snapshot of the index for one request or thread: `with Searcher(dir, settings) as s: s.search(q)`."""
+    """One snapshot of the index for one request or thread: `with Searcher(dir, settings) as s: s.search(q)`.
 
-    def __init__(self, index_dir: Path, settings: IndexSettings) -> None:
+    `cache` (one per process, shared by its threads) keeps arrays and results between searchers; without it
+    each searcher builds what it needs itself (the command line)."""
+
+    def __init__(self, index_dir: Path, settings: IndexSettings, cache: IndexCache | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.settings = settings
+        self.cache = cache
         self._ix: Any = None
         self._searcher: Any = None
+        self._generation: Generation | None = None
 
     def __enter__(self) -> Searcher:
         self.open()
@@ -155,13 +208,25 @@ class Searcher:
             try:
                 self._ix = whoosh_index.open_dir(str(self.index_dir))
                 self._searcher = self._ix.searcher()
+                self._generation = self._load_generation()
                 return
             except (EmptyIndexError, FileNotFoundError):
+                self.close()
                 if attempt == 2:
                     raise IndexMissing(
                         "索引不存在，请先运行 gongkai index / no index yet: run `gongkai index`"
                     ) from None
                 time.sleep(0.05)
+
+    def _load_generation(self) -> Generation:
+        """The arrays of this snapshot. Every file the searcher reads later is opened here, before a rebuild
+        can swap the directory away (an open file outlives the rename; a lazily opened one would not)."""
+        reader = self._searcher.reader()
+        cache = self.cache.arrays if self.cache is not None else ArrayCache()
+        generation = cache.generation(reader, str(self.index_dir.resolve()))
+        for segreader, _offset in segment_readers(reader):
+            segreader._perdoc._cached_reader("_stored", STORED_COLUMN)
+        return generation
 
     def _check_schema_version(self) -> None:
         """An index written by another schema would be misread silently: refuse it with the remedy."""
@@ -182,84 +247,99 @@ class Searcher:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+        self._generation = None
 
     def doc_count(self) -> int:
         return int(self._searcher.doc_count())
 
+    @property
+    def generation(self) -> Generation:
+        if self._generation is None or self._searcher is None:
+            raise RuntimeError("Searcher used outside its with-block")
+        return self._generation
+
     def search(self, query: SearchQuery) -> SearchPage:
         started = time.perf_counter()
         query.validate(self.settings)
-        if self._searcher is None:
-            raise RuntimeError("Searcher used outside its with-block")
-        whole, needles = self._whole(query)
-        sortedby = self._sort(query)
-        year_col = query.date_field + "_year"
-        groups = {
-            "agency": sorting.FieldFacet("agency", maptype=sorting.Count),
-            "topic": sorting.FieldFacet("topic", maptype=sorting.Count),
-            "year": sorting.FieldFacet(year_col, maptype=sorting.Count),
-        }
-        results = self._searcher.search(
-            whole, limit=query.offset + query.limit, sortedby=sortedby, groupedby=groups, terms=False
-        )
-        facets = {
-            name: {str(k): int(v) for k, v in sorted(results.groups(name).items(), key=_facet_order) if k}
-            for name in groups
-        }
-        hits = [
-            self._hit(results[i], needles)
-            for i in range(query.offset, min(len(results), query.offset + query.limit))
-        ]
+        ranked = self._ranked(query)
+        tree = parse(query.q, self.settings)
+        needles = positive_literals(tree)
+        window = ranked.order[query.offset : query.offset + query.limit]
+        hits = [self._hit(int(docnum), needles) for docnum in window]
         return SearchPage(
-            total=len(results),
+            total=ranked.total,
             offset=query.offset,
             limit=query.limit,
             hits=hits,
-            facets=facets,
+            facets=ranked.facets,
             elapsed_ms=(time.perf_counter() - started) * 1000,
         )
-
-    def _whole(self, query: SearchQuery) -> tuple[wq.Query, list[str]]:
-        """The query with its filters, and the literal needles snippets look for."""
-        main, needles = build_query(query.q, self.settings)
-        filters: list[wq.Query] = [main]
-        if query.agencies:
-            filters.append(_any_of("agency", query.agencies))
-        if query.topics:
-            filters.append(_any_of("topic", query.topics))
-        if query.since or query.until:
-            filters.append(
-                wq.NumericRange(
-                    query.date_field + "_num",
-                    _number(query.since or "1000-01-01"),
-                    _number(query.until or "9999-12-31"),
-                )
-            )
-        whole = filters[0] if len(filters) == 1 else wq.And(filters)
-        return whole, needles
 
     def matching_ids(self, query: SearchQuery) -> list[str]:
         """Every matching document id in the query's sort order, without offset or limit caps (exports)."""
         query.validate(self.settings)
-        if self._searcher is None:
-            raise RuntimeError("Searcher used outside its with-block")
-        whole, _needles = self._whole(query)
-        results = self._searcher.search(whole, limit=None, sortedby=self._sort(query), terms=False)
-        # ids from the sortable id column: loading stored fields would also decompress every body
-        ids = self._searcher.reader().column_reader("id", translate=True)
-        return [str(ids[docnum]) for docnum, _score in results.items()]
+        ids = self.generation.ids
+        return [ids[int(d)] for d in self._ranked(query).order]
+
+    def _ranked(self, query: SearchQuery) -> Ranked:
+        gen = self.generation
+        key = (
+            str(self.index_dir),
+            gen.key,
+            replace(query, offset=0, limit=1),
+            self.settings.title_boost,
+            str(self.settings.user_dictionary),
+        )
+        found = self.cache.get(key) if self.cache is not None else None
+        if found is not None:
+            return found
+        tree = parse(query.q, self.settings)
+        evaluator = Evaluator(self._searcher, gen, self.settings)
+        allowed = self._filter(query, gen)
+        wanted = None
+        if allowed is not None:
+            wanted = np.flatnonzero(allowed & gen.live).astype(np.int32)
+        matches = evaluator.evaluate_query(query.q, tree, wanted)
+        if allowed is not None and len(matches):
+            keep = allowed[matches.docs]
+            matches = Matches(matches.docs[keep], matches.scores[keep])
+        ranked = Ranked(
+            order=self._order(query, tree is None, matches, gen), facets=_facets(matches, gen, query)
+        )
+        if self.cache is not None:
+            self.cache.put(key, ranked)
+        return ranked
 
     @staticmethod
-    def _sort(query: SearchQuery) -> Any:
-        by_id = sorting.FieldFacet("id")
-        if query.sort == "newest":
-            return [sorting.FieldFacet(query.date_field + "_num", reverse=True), by_id]
-        if query.sort == "oldest":
-            return [sorting.FieldFacet(query.date_field + "_asc"), by_id]
-        return [sorting.ScoreFacet(), by_id]
+    def _filter(query: SearchQuery, gen: Generation) -> np.ndarray | None:
+        """Boolean mask of the documents the filters allow (None: no filter)."""
+        mask: np.ndarray | None = None
+        if query.agencies:
+            mask = np.isin(gen.agency, gen.codes_of("agency", query.agencies))
+        if query.topics:
+            topic = np.isin(gen.topic, gen.codes_of("topic", query.topics))
+            mask = topic if mask is None else mask & topic
+        if query.since or query.until:
+            nums = gen.dates[query.date_field]
+            low = _number(query.since or "1000-01-01")
+            high = _number(query.until or "9999-12-31")
+            dated = (nums >= low) & (nums <= high)
+            mask = dated if mask is None else mask & dated
+        return mask
 
-    def _hit(self, hit: Any, needles: list[str]) -> Hit:
-        stored = hit.fields()
+    @staticmethod
+    def _order(query: SearchQuery, no_query: bool, matches: Matches, gen: Generation) -> np.ndarray:
+        """Every match in result order: relevance (score, then id), or a date (then id), undated last."""
+        docs = matches.docs
+        if query.sort == "relevance" and not no_query:
+            order = np.lexsort((gen.id_rank[docs], -matches.scores.astype(np.float64)))
+            return docs[order]
+        direction = "oldest" if query.sort == "oldest" else "newest"
+        rank = gen.sort_rank(query.date_field, direction)
+        return docs[np.argsort(rank[docs], kind="stable")]
+
+    def _hit(self, docnum: int, needles: list[str]) -> Hit:
+        stored = self._searcher.stored_fields(docnum)
         shown = stored.get("stored") or {}
         body = zlib.decompress(stored["body_z"]).decode("utf-8") if stored.get("body_z") else ""
         snippet = make_snippet(body, needles, self.settings.snippet_chars, self.settings.snippet_fragments)
@@ -278,9 +358,30 @@ class Searcher:
         )
 
 
+def _facets(matches: Matches, gen: Generation, query: SearchQuery) -> dict[str, dict[str, int]]:
+    """Counts over every match: agency, topic, year and month of the query's date field."""
+    docs = matches.docs
+    out: dict[str, dict[str, int]] = {}
+    for name, codes, names in (
+        ("agency", gen.agency, gen.agency_names),
+        ("topic", gen.topic, gen.topic_names),
+    ):
+        counts = np.bincount(codes[docs] + 1, minlength=len(names) + 1)[1:]
+        out[name] = _ordered({names[i]: int(c) for i in np.flatnonzero(counts) for c in (counts[i],)})
+    nums = gen.dates[query.date_field][docs]
+    nums = nums[nums > 0]
+    years, year_counts = np.unique(nums // 10000, return_counts=True)
+    out["year"] = _ordered({f"{int(y):04d}": int(c) for y, c in zip(years, year_counts, strict=True)})
+    months, month_counts = np.unique(nums // 100, return_counts=True)
+    out["month"] = {
+        f"{int(m) // 100:04d}-{int(m) % 100:02d}": int(c) for m, c in zip(months, month_counts, strict=True)
+    }
+    return out
+
+
+def _ordered(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _number(iso: str) -> int:
     return int(iso.replace("-", ""))
-
-
-def _facet_order(item: tuple[Any, int]) -> tuple[int, str]:
-    return (-item[1], str(item[0]))

@@ -41,6 +41,8 @@ def create_app(
     """
     from flask import Flask, Response
 
+    from index import IndexCache
+
     from . import documents, errors, exports, openapi, search
     from .resources import WebContext, install_context
     from .security import add_app_headers
@@ -61,6 +63,7 @@ def create_app(
             settings=settings,
             data_dir=data_dir,
             index_settings=index_settings,
+            index_cache=IndexCache(),
             enable_unsafe_test_routes=enable_unsafe_test_routes,
         ),
     )

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from archive import Capture, Catalogue, DataDir, RawResponse, read_raw
-from index import IndexSettings, Searcher
+from index import IndexCache, IndexSettings, Searcher
 
 from .settings import WebSettings
 
@@ -25,6 +25,8 @@ class WebContext:
     data_dir: DataDir
     index_settings: IndexSettings | None = None
     enable_unsafe_test_routes: bool = False
+    # arrays and recent results shared by this app's request threads; each request still opens its own searcher
+    index_cache: IndexCache | None = None
 
 
 def install_context(app: Flask, context: WebContext) -> None:
@@ -49,7 +51,7 @@ def get_searcher() -> Searcher:
         context = web_context()
         if context.index_settings is None:
             raise RuntimeError("this app was built without index settings")
-        searcher = Searcher(context.data_dir.index_dir, context.index_settings)
+        searcher = Searcher(context.data_dir.index_dir, context.index_settings, context.index_cache)
         g.searcher = searcher.__enter__()
     found: Searcher = g.searcher
     return found

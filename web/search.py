@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from index import IndexSettings, QueryError, SearchPage
 
-from .charts import Chart, build_chart, is_short_range, month_counts
+from .charts import Chart, build_chart, is_short_range
 from .feeds import FeedEntry, build_feed, date_to_instant
 from .queryargs import (
     DATE_FIELDS,
@@ -27,8 +27,6 @@ from .timefmt import BEIJING
 
 bp = Blueprint("search", __name__)
 
-MONTH_CHART_MAX_HITS = 1000
-
 
 def _today() -> dt.date:
     return dt.datetime.now(BEIJING).date()
@@ -42,16 +40,10 @@ def run_search(search: SearchArgs, *, offset: int, limit: int, sort: str | None 
 
 
 def _chart(search: SearchArgs, page: SearchPage) -> Chart | None:
+    """Matches per month over a short date range, else per year: both counted by the index in the same search."""
     settings = web_context().settings
     if is_short_range(search.since, search.until, _today(), settings.chart_month_max_days):
         months = page.facets.get("month")
-        if months is None and page.total <= MONTH_CHART_MAX_HITS:
-            dates: list[str | None] = []
-            date_attr = "publish_date" if search.date_field == "publish" else "written_date"
-            for offset in range(0, page.total, 100):
-                chunk = run_search(search, offset=offset, limit=100, sort="newest")
-                dates += [getattr(hit, date_attr) for hit in chunk.hits]
-            months = month_counts(dates)
         if months is not None:
             return build_chart(months, "月")
     return build_chart(page.facets.get("year", {}), "年")
