@@ -51,6 +51,8 @@ def segment_readers(reader: Any) -> list[tuple[Any, int]]:
 
 def _column(segreader: Any, name: str) -> list[Any]:
     if not segreader.has_column(name):
+        if name == "id":
+            raise FileNotFoundError("id column vanished: the index directory was swapped")
         return [None] * segreader.doc_count_all()
     return list(segreader.column_reader(name, translate=True))
 
@@ -58,6 +60,8 @@ def _column(segreader: Any, name: str) -> list[Any]:
 def _lengths(segreader: Any, fieldname: str, n: int) -> np.ndarray:
     reader = segreader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
     if reader is None:
+        if segreader.field_length(fieldname):
+            raise FileNotFoundError(f"length column of {fieldname} vanished: the index directory was swapped")
         return np.zeros(n, dtype=np.float32)
     raw = np.fromiter((reader[i] for i in range(n)), dtype=np.uint8, count=n)
     return _BYTE_LENGTH[raw]

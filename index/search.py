@@ -14,6 +14,7 @@ same order. An empty query lists every document newest first.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 import time
@@ -148,18 +149,69 @@ class Ranked:
         return len(self.order)
 
 
-class IndexCache:
-    """What searchers of one process share: segment arrays and generations (`columns.ArrayCache`) and the
-    ranked results of recent queries, keyed by the generation, so repeated and paged queries cost a slice and a
-    changed index can never answer from an older one."""
+_TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
 
-    def __init__(self, max_results: int = 128, max_result_docs: int = 4_000_000) -> None:
+
+def index_state(index_dir: Path) -> tuple[int, int, int] | None:
+    """What identifies the index generation now on disk: the directory's inode (a rebuild swaps in another
+    directory) and its newest table of contents; None when there is no index."""
+    try:
+        inode = os.stat(index_dir).st_ino
+        names = os.listdir(index_dir)
+    except OSError:
+        return None
+    gens = [int(m.group(1)) for name in names if (m := _TOC.match(name))]
+    return (inode, max(gens), len(gens)) if gens else None
+
+
+class IndexCache:
+    """What searchers of one process share: segment arrays and generations (`columns.ArrayCache`), the ranked
+    results of recent queries keyed by the generation (repeated and paged queries cost a slice; a changed index
+    can never answer from an older one), and idle searchers of the current generation.
+
+    A searcher is never shared: `checkout` hands an idle one to one request at a time and `checkin` takes it
+    back, closing it instead when the index has changed since it was opened (a Whoosh searcher refreshed or
+    shared while the index changes misreads its files; one used by one thread at a time over an unchanged
+    snapshot does not)."""
+
+    def __init__(self, max_results: int = 128, max_result_docs: int = 4_000_000, max_idle: int = 8) -> None:
         self.arrays = ArrayCache()
         self._results: OrderedDict[tuple[Any, ...], Ranked] = OrderedDict()
         self._docs = 0
         self._max_results = max_results
         self._max_docs = max_result_docs
+        self._max_idle = max_idle
+        self._idle: dict[tuple[str, Any], list[Searcher]] = {}
         self._lock = threading.Lock()
+
+    def checkout(self, index_dir: Path, settings: IndexSettings) -> Searcher:
+        """An open searcher of the index as it is now, for the caller alone until `checkin`."""
+        key = (str(index_dir), index_state(index_dir))
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        searcher = Searcher(index_dir, settings, self)
+        searcher.open()
+        searcher.pool_key = key
+        return searcher
+
+    def checkin(self, searcher: Searcher) -> None:
+        key = (str(searcher.index_dir), index_state(searcher.index_dir))
+        stale: list[Searcher] = []
+        with self._lock:
+            keep = searcher.pool_key == key and key[1] is not None
+            if keep:
+                idle = self._idle.setdefault(key, [])
+                keep = len(idle) < self._max_idle
+                if keep:
+                    idle.append(searcher)
+            for other in [k for k in self._idle if k[0] == key[0] and k != key]:
+                stale.extend(self._idle.pop(other))
+        if not keep:
+            stale.append(searcher)
+        for old in stale:
+            old.close()
 
     def get(self, key: tuple[Any, ...]) -> Ranked | None:
         with self._lock:
@@ -192,6 +244,7 @@ class Searcher:
         self._ix: Any = None
         self._searcher: Any = None
         self._generation: Generation | None = None
+        self.pool_key: tuple[str, Any] | None = None  # set by IndexCache.checkout
 
     def __enter__(self) -> Searcher:
         self.open()
@@ -225,7 +278,8 @@ class Searcher:
         cache = self.cache.arrays if self.cache is not None else ArrayCache()
         generation = cache.generation(reader, str(self.index_dir.resolve()))
         for segreader, _offset in segment_readers(reader):
-            segreader._perdoc._cached_reader("_stored", STORED_COLUMN)
+            if segreader._perdoc._cached_reader("_stored", STORED_COLUMN) is None:
+                raise FileNotFoundError("stored fields vanished: the index directory was swapped")
         return generation
 
     def _check_schema_version(self) -> None:
@@ -239,6 +293,13 @@ class Searcher:
                 "索引由旧版本建立，请运行 gongkai index --rebuild / the index was built by another version of"
                 " gongkai: run `gongkai index --rebuild`"
             )
+
+    def __del__(self) -> None:
+        # an idle searcher of a cache that is dropped closes its files itself (not the garbage collector)
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to close cleanly
+            pass
 
     def close(self) -> None:
         if self._searcher is not None:

@@ -33,22 +33,25 @@ def _spans(folded: str, needles: list[str], limit: int) -> list[tuple[int, int]]
 
 
 def make_snippet(text: str, needles: list[str], width: int = 120, fragments: int = 2) -> str:
-    """HTML: up to `fragments` windows of about `width` characters around matches, joined by an ellipsis."""
-    text = " ".join(text.split())  # one line; collapsing whitespace only shortens, offsets come after it
+    """HTML: up to `fragments` windows of about `width` characters around matches, joined by an ellipsis.
+
+    Only as much of the text is folded as the windows need: a prefix first (4,096 characters), four times longer
+    while the windows are not yet settled (a match could still begin before the last window's end)."""
     needles = sorted({n for n in needles if n and n.strip()}, key=len, reverse=True)
-    spans = _spans(fold(text), needles, 50) if needles else []
-    if not spans:
-        head = text[:width]
-        return html.escape(head) + ("…" if len(text) > width else "")
-    windows: list[tuple[int, int]] = []
-    for begin, end in spans:
-        if windows and begin < windows[-1][1]:
-            continue
-        lo = max(0, begin - width // 3)
-        hi = min(len(text), max(end, lo + width))
-        windows.append((lo, hi))
-        if len(windows) >= fragments:
+    longest = len(needles[0]) if needles else 0
+    size = 4096
+    while True:
+        complete = size >= len(text)
+        line = " ".join(text[:size].split())  # one line; collapsing whitespace only shortens
+        spans = _spans(fold(line), needles, 50) if needles else []
+        windows = _windows(spans, len(line), width, fragments)
+        settled = len(windows) >= fragments and windows[-1][1] + longest < len(line)
+        if complete or not needles or settled:
             break
+        size *= 4
+    if not spans:
+        head = line[:width]
+        return html.escape(head) + ("…" if len(line) > width or not complete else "")
     parts: list[str] = []
     for lo, hi in windows:
         piece: list[str] = ["…" if lo > 0 else ""]
@@ -57,10 +60,23 @@ def make_snippet(text: str, needles: list[str], width: int = 120, fragments: int
             if end <= lo or begin >= hi:
                 continue
             begin, end = max(begin, lo), min(end, hi)
-            piece.append(html.escape(text[cursor:begin]))
-            piece.append("<mark>" + html.escape(text[begin:end]) + "</mark>")
+            piece.append(html.escape(line[cursor:begin]))
+            piece.append("<mark>" + html.escape(line[begin:end]) + "</mark>")
             cursor = end
-        piece.append(html.escape(text[cursor:hi]))
-        piece.append("…" if hi < len(text) else "")
+        piece.append(html.escape(line[cursor:hi]))
+        piece.append("…" if hi < len(line) or not complete else "")
         parts.append("".join(piece))
     return " ".join(parts)
+
+
+def _windows(spans: list[tuple[int, int]], length: int, width: int, fragments: int) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for begin, end in spans:
+        if windows and begin < windows[-1][1]:
+            continue
+        lo = max(0, begin - width // 3)
+        hi = min(length, max(end, lo + width))
+        windows.append((lo, hi))
+        if len(windows) >= fragments:
+            break
+    return windows

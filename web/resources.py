@@ -51,8 +51,10 @@ def get_searcher() -> Searcher:
         context = web_context()
         if context.index_settings is None:
             raise RuntimeError("this app was built without index settings")
-        searcher = Searcher(context.data_dir.index_dir, context.index_settings, context.index_cache)
-        g.searcher = searcher.__enter__()
+        if context.index_cache is not None:
+            g.searcher = context.index_cache.checkout(context.data_dir.index_dir, context.index_settings)
+        else:
+            g.searcher = Searcher(context.data_dir.index_dir, context.index_settings).__enter__()
     found: Searcher = g.searcher
     return found
 
@@ -68,7 +70,11 @@ def close_resources(exc: BaseException | None = None) -> None:
     catalogue: Any = g.pop("catalogue", None)
     try:
         if searcher is not None:
-            searcher.__exit__(None, None, None)
+            cache = web_context().index_cache
+            if cache is not None and exc is None:
+                cache.checkin(searcher)
+            else:
+                searcher.close()
     finally:
         if catalogue is not None:
             catalogue.close()

@@ -17,7 +17,7 @@ import pytest
 from whoosh import query as wq
 
 from archive.models import Document, Parsed
-from index import IndexSettings, Searcher, SearchQuery, update_index
+from index import IndexCache, IndexSettings, Searcher, SearchQuery, rebuild_index, update_index
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "unit" / "index"))
@@ -45,7 +45,7 @@ class Indexer:
         self.rounds = 0
         update_index(self.cat, index_dir, settings)
 
-    def round(self, announce: Callable[[int], None]) -> None:
+    def round(self, announce: Callable[[int], None], rebuild: bool = False) -> None:
         first = 60 + self.rounds * 10
         announce(first + 9)  # readers may see these ids from now on
         for i in range(first, first + 10):
@@ -56,6 +56,8 @@ class Indexer:
         self.cat.put(dataclasses.replace(changed, seq=self.seq, fields=fields))
         self.seq += 1
         update_index(self.cat, self.index_dir, self.settings)
+        if rebuild:  # a whole new directory swapped in under the readers
+            rebuild_index(self.cat, self.index_dir, self.settings)
         self.rounds += 1
 
 
@@ -64,7 +66,11 @@ def known_id(doc_id: str, highest: int) -> bool:
 
 
 def hammer(
-    index_dir: Path, settings: IndexSettings, search: Callable[[int], list[str]], seconds: float
+    index_dir: Path,
+    settings: IndexSettings,
+    search: Callable[[int], list[str]],
+    seconds: float,
+    rebuild: bool = False,
 ) -> tuple[list[BaseException], int, int]:
     """8 threads call `search` while the indexer runs rounds every 0.2 s; returns (errors, searches, rounds)."""
     indexer = Indexer(index_dir, settings)
@@ -89,7 +95,7 @@ def hammer(
         t.start()
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not errors:
-        indexer.round(lambda n: highest.__setitem__(0, n))
+        indexer.round(lambda n: highest.__setitem__(0, n), rebuild=rebuild)
         time.sleep(0.2)
     stop.set()
     for t in threads:
@@ -114,6 +120,37 @@ def test_search_while_the_index_is_updated_never_errors(tmp_path: Path) -> None:
         return [h.id for h in page.hits]
 
     errors, searches, rounds = hammer(index_dir, settings, per_request, seconds=8)
+    assert not errors, errors[:3]
+    assert rounds >= 3 and searches >= 20
+
+
+def pooled_search(index_dir: Path, settings: IndexSettings, cache: IndexCache) -> Callable[[int], list[str]]:
+    """As the web app searches: a searcher checked out of the process's cache per request, checked in after."""
+
+    def search(n: int) -> list[str]:
+        searcher = cache.checkout(index_dir, settings)
+        try:
+            page = searcher.search(SearchQuery(q=WORDS[n % len(WORDS)], sort=("relevance", "newest")[n % 2]))
+        finally:
+            cache.checkin(searcher)
+        return [h.id for h in page.hits]
+
+    return search
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize("rebuild", [False, True], ids=["commits", "rebuilds"])
+def test_pooled_searchers_while_the_index_changes_never_error(tmp_path: Path, rebuild: bool) -> None:
+    """Searchers reused across requests (IndexCache) under commits, and under rebuilds that swap the whole
+    directory (issue 16 item 2: lazily opened files of the old directory); every hit must exist."""
+    settings = IndexSettings(lock_timeout_s=5.0)
+    index_dir = tmp_path / "index"
+    cache = IndexCache()
+    errors, searches, rounds = hammer(
+        index_dir, settings, pooled_search(index_dir, settings, cache), seconds=8, rebuild=rebuild
+    )
     assert not errors, errors[:3]
     assert rounds >= 3 and searches >= 20
 

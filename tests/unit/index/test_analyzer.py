@@ -190,3 +190,14 @@ def test_cold_start_threads_cut_identically(
 def test_degenerate_texts(text: str) -> None:
     assert all(w.strip() for w in words(fold(text), segmenter()))
     assert sum(len(p) for p in bigrams(fold(text)).values()) == len(text)
+
+
+def test_fold_by_table_equals_the_per_character_definition_on_planes_0_to_2() -> None:
+    """`fold` maps code points through a numpy table filled from `_FoldTable`; it must give exactly what
+    `str.translate` with the definition gives, for every code point a text can hold (lone surrogates too)."""
+    from index.analyzer import _FOLD
+
+    text = "".join(chr(c) for c in range(0x30000))
+    assert fold(text) == text.translate(_FOLD)
+    mixed = "国办发［２０１８］１２８号\ud800Ａ\u3000【通知】𠮷" * 3
+    assert fold(mixed) == mixed.translate(_FOLD) and len(fold(mixed)) == len(mixed)
