@@ -307,10 +307,14 @@ def run_size(
     for engine in engines:
         started = time.perf_counter()
         where = root / engine
-        shutil.rmtree(where, ignore_errors=True)
-        where.mkdir(parents=True)
-        os.chmod(where, 0o700)
-        if engine == "gongkai":
+        reused = args.reuse and (where / "built").exists()
+        if not reused:
+            shutil.rmtree(where, ignore_errors=True)
+            where.mkdir(parents=True)
+            os.chmod(where, 0o700)
+        if reused:
+            pass
+        elif engine == "gongkai":
             rebuild_index(ListCatalogue(docs), where / "index", IndexSettings(procs=args.procs))
         elif engine == "stock":
             build_stock(docs, where / "index", args.procs)
@@ -323,6 +327,8 @@ def run_size(
             "size_mb": dir_size(where) / 1e6,
         }
         print(f"[{size}] {engine} built in {build_s:.1f} s ({row['size_mb']:.0f} MB)", flush=True)
+        if args.build_only:
+            continue
         times: list[float] = []
         found: dict[str, list[str]] = {}
         if engine == "gongkai":
@@ -376,7 +382,7 @@ def run_size(
             row[f"{label}_full"] = full
         rows[engine] = row
         print(f"[{size}] {engine}: " + json.dumps({k: round(v, 1) for k, v in row.items()}), flush=True)
-        if not args.keep:
+        if not (args.keep or args.reuse):
             shutil.rmtree(where, ignore_errors=True)
     return rows
 
@@ -398,6 +404,8 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=int(os.environ.get("GONGKAI_SEED", "12")))
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the indexes")
+    parser.add_argument("--reuse", action="store_true", help="query indexes kept by an earlier --keep run")
+    parser.add_argument("--build-only", action="store_true", help="build (and keep) the indexes, no queries")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args()
     print(f"seed={args.seed} procs={args.procs} cpus={sorted(os.sched_getaffinity(0))}", flush=True)

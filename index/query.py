@@ -42,6 +42,8 @@ FIELDS = {
 _OPEN = "(（"
 _CLOSE = ")）"
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
+# a 文号 year in round brackets, alone or with its serial: the brackets belong to the literal, they are no group
+_BRACKETED_YEAR = re.compile(r"[(（]\d{4}[)）](?:\d{1,6}号?)?")
 _CHUNK = re.compile(r'[(（]*(?:[^\s:："“「()（）]+[:：])?(?:"[^"]*"?|“[^”]*”?|「[^」]*」?)[)）]*|\S+')
 
 
@@ -51,6 +53,9 @@ def tokenize(q: str) -> list[str]:
     国办发（2018）128号 and (国办发（2018）128号) keep the 文号 whole."""
     tokens: list[str] = []
     for chunk in _CHUNK.findall(q):
+        if _BRACKETED_YEAR.fullmatch(chunk):
+            tokens.append(chunk)
+            continue
         lead = len(chunk) - len(chunk.lstrip(_OPEN))
         trail = len(chunk) - len(chunk.rstrip(_CLOSE))
         if lead == len(chunk):
