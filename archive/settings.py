@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from archive.coerce import settings_from_mapping
 
 
 @dataclass(frozen=True)
@@ -29,30 +30,15 @@ class ArchiveSettings:
     # the conditional headers sent are still in the catalogue row.
     revisit_request_records: bool = False
 
-    @classmethod
-    def from_mapping(cls, section: Mapping[str, Any] | None) -> ArchiveSettings:
-        """Build from a config section; unknown keys are an error so a typo never silently keeps a default."""
-        if not section:
-            return cls()
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(section) - set(known))
-        if unknown:
-            raise ValueError(f"unknown archive setting(s): {', '.join(unknown)}")
-        values: dict[str, Any] = {}
-        for name, value in section.items():
-            default = getattr(cls, name)
-            if isinstance(default, bool) or not isinstance(default, int):
-                values[name] = type(default)(value)
-            else:
-                values[name] = int(value)
-        settings = cls(**values)
-        settings.validate()
-        return settings
-
-    def validate(self) -> None:
+    def __post_init__(self) -> None:
         if self.warc_max_bytes < 1024:
             raise ValueError("warc_max_bytes must be at least 1024")
         if self.removed_after < 1:
             raise ValueError("removed_after must be at least 1")
         if self.rejects_max_bytes < 0 or self.reject_body_max_bytes < 0:
             raise ValueError("rejects limits must not be negative")
+
+    @classmethod
+    def from_mapping(cls, section: Mapping[str, Any] | None) -> ArchiveSettings:
+        """Build from a config section (archive.coerce: typed values, unknown keys are an error)."""
+        return settings_from_mapping(cls, section, "archive")

@@ -60,7 +60,6 @@ class Archive:
     def open(cls, data_dir: DataDir, settings: ArchiveSettings | None = None) -> Archive:
         """Open for writing: check permissions, take the writer lock, migrate, recover the open WARC file."""
         settings = settings or ArchiveSettings()
-        settings.validate()
         data_dir.ensure()
         lock_fp = open(data_dir.warcs_dir / ".writer.lock", "wb")  # noqa: SIM115 - held until close()
         try:

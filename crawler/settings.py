@@ -6,10 +6,11 @@ attempts). Tests pass scaled-down values (0.05 s delays, 1 s deadlines) instead 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from archive.coerce import settings_from_mapping
 
 DEFAULT_CONTACT_URL = "https://github.com/gongkai-archive/gongkai"
 DEFAULT_USER_AGENT = f"gongkai/0.1 (government disclosure archive; +{DEFAULT_CONTACT_URL})"
@@ -44,8 +45,6 @@ class CrawlSettings:
     extra_hosts: tuple[str, ...] = ()  # hosts outside the seeds' that may be fetched (attachment storage)
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_pages, str):
-            object.__setattr__(self, "max_pages", int(self.max_pages) if self.max_pages.strip() else None)
         if self.max_pages is not None and self.max_pages <= 0:
             object.__setattr__(self, "max_pages", None)
         if self.delay_s < 0 or self.jitter < 0:
@@ -55,22 +54,5 @@ class CrawlSettings:
 
     @classmethod
     def from_mapping(cls, section: Mapping[str, Any]) -> CrawlSettings:
-        """Known keys only; an unknown key is a mistake worth reporting, not ignoring."""
-        known = {f.name: f for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in section.items():
-            if key not in known:
-                raise ValueError(f"unknown crawler setting: {key}")
-            if value is None:
-                continue
-            default = getattr(cls(), key)
-            if isinstance(default, bool) and isinstance(value, str):
-                value = value.lower() in ("1", "true", "yes", "on")
-            elif isinstance(default, float) and not isinstance(value, bool):
-                value = float(value)
-            elif isinstance(default, int) and not isinstance(default, bool):
-                value = int(value)
-            elif isinstance(default, tuple):
-                value = tuple(value.split(",")) if isinstance(value, str) else tuple(value)
-            values[key] = value
-        return cls(**values)
+        """Build from a config section (archive.coerce: typed values, unknown keys are an error)."""
+        return settings_from_mapping(cls, section, "crawler")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,55 +98,11 @@ def settings_table() -> list[tuple[str, str, Any]]:
 
 
 def _build(cls: type, values: Mapping[str, Any], section: str) -> Any:
-    """Coerce raw values to the declared types, then let the layer's own `from_mapping` validate them."""
-    hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    changes: dict[str, Any] = {}
-    for name, value in values.items():
-        if name not in known:
-            raise ConfigError(f"unknown setting {section}.{name}")
-        changes[name] = _coerce(value, hints[name], f"{section}.{name}")
+    """The layer's settings from raw values (`archive.coerce` reads each by its declared type)."""
     try:
-        return cls.from_mapping(changes)  # type: ignore[attr-defined]
+        return cls.from_mapping(values)  # type: ignore[attr-defined]
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[{section}] {exc}") from exc
-
-
-def _coerce(value: Any, hint: Any, name: str) -> Any:
-    """Turn an environment string (or a TOML value) into the declared type of the setting."""
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    optional = type(None) in typing.get_args(hint)
-    target = args[0] if optional and len(args) == 1 else hint
-    origin = typing.get_origin(target)
-    if optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none"))):
-        return None
-    try:
-        if origin is tuple:
-            items = value.split(",") if isinstance(value, str) else list(value)
-            return tuple(str(item).strip() for item in items if str(item).strip())
-        if target is bool:
-            if isinstance(value, bool):
-                return value
-            if str(value).lower() in ("1", "true", "yes", "on"):
-                return True
-            if str(value).lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(value)
-        if target is int and not isinstance(value, bool):
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(value)
-            return int(value)
-        if target is float and not isinstance(value, bool):
-            return float(value)
-        if target is Path:
-            return Path(value)
-        if target is str:
-            return str(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"setting {name}: cannot read {value!r} as {getattr(target, '__name__', target)}"
-        ) from exc
-    return value
 
 
 def environ() -> Mapping[str, str]:

@@ -7,9 +7,11 @@ gongkai.toml merged with GONGKAI_* variables) to `IndexSettings.from_mapping`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from archive.coerce import settings_from_mapping
 
 
 @dataclass(frozen=True)
@@ -40,24 +42,22 @@ class IndexSettings:
     title_boost: float = 4.0
     writer_memory_mb: int = 256
 
+    def __post_init__(self) -> None:
+        for name in (
+            "snippet_chars",
+            "snippet_fragments",
+            "max_query_chars",
+            "max_query_terms",
+            "max_nesting",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.max_limit < 1 or self.max_offset < 0 or self.procs < 1 or self.lock_timeout_s < 0:
+            raise ValueError(
+                "max_limit and procs must be at least 1, max_offset and lock_timeout_s not negative"
+            )
+
     @classmethod
     def from_mapping(cls, section: Mapping[str, Any]) -> IndexSettings:
-        """Build from a config section; unknown keys are an error so that typos do not pass silently."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(section) - set(known))
-        if unknown:
-            raise ValueError(f"未知的索引设置 / unknown index settings: {', '.join(unknown)}")
-        values: dict[str, Any] = {}
-        for name, value in section.items():
-            default = getattr(cls, name)
-            if name == "user_dictionary":
-                values[name] = None if value in (None, "") else Path(value)
-            elif isinstance(default, bool):
-                values[name] = bool(value)
-            elif isinstance(default, int):
-                values[name] = int(value)
-            elif isinstance(default, float):
-                values[name] = float(value)
-            else:
-                values[name] = value
-        return cls(**values)
+        """Build from a config section (archive.coerce: typed values, unknown keys are an error)."""
+        return settings_from_mapping(cls, section, "index")

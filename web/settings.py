@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
+from archive.coerce import settings_from_mapping
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -27,32 +29,20 @@ class WebSettings:
     chart_month_max_days: int = 731  # a date range up to this long is charted per month, else per year
     site_name: str = "公开 · 政府信息公开档案检索"
 
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 1:
+                raise ValueError(f"web setting {f.name} must be a positive integer")
+        for origin in (self.app_origin, self.raw_origin):
+            _check_origin(origin)
+        if self.app_origin == self.raw_origin:
+            raise ValueError("raw_origin must differ from app_origin (archived pages need their own origin)")
+
     @classmethod
     def from_mapping(cls, section: Mapping[str, Any]) -> WebSettings:
-        """Build from a `[web]` config section; unknown keys are an error so typos do not pass silently."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = sorted(set(section) - set(known))
-        if unknown:
-            raise ValueError(f"unknown web settings: {', '.join(unknown)}")
-        values: dict[str, Any] = {}
-        for name, value in section.items():
-            default = getattr(cls, name)
-            if isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise ValueError(f"web setting {name} must be true or false")
-            elif isinstance(default, int) and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise ValueError(f"web setting {name} must be a positive integer")
-            elif isinstance(default, str) and not isinstance(value, str):
-                raise ValueError(f"web setting {name} must be a string")
-            values[name] = value
-        settings = cls(**values)
-        for origin in (settings.app_origin, settings.raw_origin):
-            _check_origin(origin)
-        if settings.app_origin == settings.raw_origin:
-            raise ValueError("raw_origin must differ from app_origin (archived pages need their own origin)")
-        return settings
+        """Build from a `[web]` config section (archive.coerce: typed values, unknown keys are an error)."""
+        return settings_from_mapping(cls, section, "web")
 
 
 def _check_origin(origin: str) -> None:

@@ -64,9 +64,10 @@ def test_feed_escapes_text_and_drops_characters_xml_cannot_hold() -> None:
 def test_settings_from_mapping_checks_values() -> None:
     s = WebSettings.from_mapping({"page_size": 10, "raw_origin": "http://127.0.0.1:9"})
     assert s.page_size == 10 and s.raw_origin == "http://127.0.0.1:9"
+    assert WebSettings.from_mapping({"page_size": "10"}).page_size == 10  # environment text, one converter
     for bad in (
         {"page_size": 0},
-        {"page_size": "10"},
+        {"page_size": "ten"},
         {"nope": 1},
         {"raw_origin": "http://127.0.0.1:9/"},
         {"raw_origin": "javascript:x"},
