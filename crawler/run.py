@@ -15,7 +15,6 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from archive import ArchiveError
@@ -33,8 +32,8 @@ from crawler.fetch import Fetcher
 from crawler.frontier import Entry, Frontier, Link
 from crawler.robots import RobotsCache
 from crawler.settings import CrawlSettings
-from crawler.sites import choose_adapter, generic
-from crawler.sites.common import Candidate, Page, Request, is_article_url
+from crawler.sites import Adapter, choose_adapter, generic
+from crawler.sites.common import Candidate, Page, Request, is_article_url, is_endpoint_url
 from crawler.summary import CrawlSummary, Progress
 from crawler.urls import canonicalize, host_key, series_key, trap_reason
 
@@ -234,7 +233,8 @@ class _Run:
                 self.summary.unchanged += 1
             self._complete(entry, state="done", outcome="not_modified", ex=ex)
             return
-        is_list_reply = entry.kind == "api" and ex.status == 200  # XML or JSON from a list endpoint
+        # XML or JSON from a list endpoint (an API URL can be a seed too)
+        is_list_reply = ex.status == 200 and (entry.kind == "api" or is_endpoint_url(entry.url))
         if verdict is None and not is_list_reply and (entry.kind == "attachment" or not is_html(ex)):
             verdict = classify_attachment(ex)
             if verdict.outcome == "attachment" or entry.kind == "attachment":
@@ -268,7 +268,7 @@ class _Run:
         decoded = decode_html(ex.content, ctype)
         page_url = canonicalize(ex.final_url) or entry.url
         article: bool | None = entry.kind == "document" or is_article_url(entry.url)
-        adapter: ModuleType | None = None
+        adapter: Adapter | None = None
         if not article:
             adapter = choose_adapter(decoded.text, page_url)
             if adapter is generic and entry.kind in ("page", "seed"):
@@ -286,6 +286,11 @@ class _Run:
                 return
         adapter = adapter or generic
         page = Page(url=page_url, text=decoded.text, content_type=ctype)
+        problem = adapter.problem(page)
+        if problem is not None:
+            # a mis-shaped API answer: one recorded failure, no links, so no retry loop within the run
+            self._finish_plain(entry, ex, Verdict("bad_list_answer", f"{adapter.NAME}:{problem}"))
+            return
         candidates = adapter.parse_list(page)
         requests = adapter.next_requests(page)
         if not candidates and not requests and adapter is not generic and entry.kind != "api":
@@ -304,7 +309,7 @@ class _Run:
         self,
         entry: Entry,
         page: Page,
-        adapter: ModuleType,
+        adapter: Adapter,
         candidates: list[Candidate],
         requests: list[Request],
     ) -> list[Link]:

@@ -18,6 +18,10 @@ NAME = "hanweb_jpaas"
 PAGING_PARAMS = frozenset({"pageNo"})
 DEFAULT_UNIT_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 DEFAULT_ROWS = 15
+ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html?$"),
+)
+ENDPOINT_PATTERNS: tuple[re.Pattern[str], ...] = (re.compile(r"/jpaas-publish-server/"),)
 
 _QUERY_DATA = re.compile(r"""queryData\s*=\s*(["'])(\{.*?\})\1""", re.DOTALL)
 _UNIT_URL = re.compile(r"""\burl\s*=\s*["']([^"']*jpaas-publish-server[^"']*)["']""")
@@ -42,6 +46,19 @@ def unit_html(text: str) -> str | None:
         return None
     fragment = data["data"].get("html")
     return fragment if isinstance(fragment, str) else None
+
+
+def problem(page: Page) -> str | None:
+    """A unit answer that is not the expected JSON (an HTML error page, cut JSON, `success: false`)."""
+    if not _is_unit_reply(page.url):
+        return None
+    try:
+        data = json.loads(page.text)
+    except ValueError:
+        return "not_json"
+    if isinstance(data, dict) and data.get("success") is False:
+        return "api_error"
+    return None if unit_html(page.text) is not None else "unexpected_json"
 
 
 def query_data(text: str) -> dict[str, str] | None:

@@ -18,6 +18,10 @@ NAME = "hanweb_jpage"
 PAGING_PARAMS = frozenset({"startrecord", "endrecord"})
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 GROUP_PAGES = 3  # one proxy call answers three display pages
+ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$"),
+)
+ENDPOINT_PATTERNS: tuple[re.Pattern[str], ...] = (re.compile(r"/jpage/dataproxy\.jsp$"),)
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 _PROXY = re.compile(r"""['"]?((?:/[\w.-]+)*/jpage/dataproxy\.jsp)""")
@@ -41,6 +45,13 @@ def records(text: str) -> list[str]:
     if "&lt;record&gt;" in text and "<record>" not in text:
         text = html.unescape(text)
     return [m.group(1) for m in _RECORD.finditer(text)]
+
+
+def problem(page: Page) -> str | None:
+    """A proxy answer without a datastore is an error page, not an empty group."""
+    if "dataproxy.jsp" in page.url and "<datastore" not in page.text and "&lt;datastore" not in page.text:
+        return "not_datastore"
+    return None
 
 
 def parse_list(page: Page) -> list[Candidate]:
