@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from archive import ArchiveError
+from archive import ArchiveError, listside
 from archive.models import Capture, Exchange, Parsed
 from crawler.classify import (
     Verdict,
@@ -30,6 +30,7 @@ from crawler.decode import decode_html
 from crawler.extract import parse_page
 from crawler.fetch import Fetcher
 from crawler.frontier import Entry, Frontier, Link
+from crawler.listmeta import list_meta, listed_fields
 from crawler.robots import RobotsCache
 from crawler.settings import CrawlSettings
 from crawler.sites import Adapter, choose_adapter, generic
@@ -313,7 +314,11 @@ class _Run:
         candidates: list[Candidate],
         requests: list[Request],
     ) -> list[Link]:
-        links = [Link(c.url, c.kind) for c in candidates if self._link_ok(c.url, c.kind)]
+        links = [
+            Link(c.url, c.kind, meta=list_meta(c, page.url, adapter.NAME))
+            for c in candidates
+            if self._link_ok(c.url, c.kind)
+        ]
         new = sum(1 for link in links if not self.frontier.known(link.url))
         key = series_key(page.url, adapter.PAGING_PARAMS)
         digest = hashlib.sha1("\n".join(sorted(c.url for c in candidates)).encode()).hexdigest()
@@ -336,6 +341,10 @@ class _Run:
 
     def _finish_document(self, entry: Entry, ex: Exchange, parsed: Parsed, charset: str | None) -> None:
         capture = self._record(ex, kind="document", reason=None, charset=charset)
+        listed = listed_fields(entry.meta)
+        if listed is not None:  # kept first, so a kill before the upsert still has it for --reparse
+            self.archive.record_list_fields(capture, listed)
+            parsed = listside.apply(parsed, listed.fields)
         change = self.archive.upsert_document(capture, parsed, entry.url)
         if change.change == "new":
             self.summary.new += 1

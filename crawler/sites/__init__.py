@@ -9,11 +9,33 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from crawler.sites import generic, govcn, hanweb_jpaas, hanweb_jpage, trs_static
+from crawler.sites import (
+    gd_gkmlpt,
+    generic,
+    govcn,
+    govcn_library,
+    hanweb_jpaas,
+    hanweb_jpage,
+    hanweb_xxgk,
+    trs_static,
+    trs_was5,
+)
 from crawler.sites.common import Candidate, Page, Request
 from crawler.sites.protocol import Adapter
 
-ADAPTERS: tuple[Adapter, ...] = (hanweb_jpaas, hanweb_jpage, trs_static, govcn, generic)
+# list sources with their own endpoints first: their answers are recognised by URL and shape before the page
+# markers of the broader families (a gkmlpt index page may also carry TRS_Editor markup)
+ADAPTERS: tuple[Adapter, ...] = (
+    gd_gkmlpt,
+    govcn_library,
+    trs_was5,
+    hanweb_xxgk,
+    hanweb_jpaas,
+    hanweb_jpage,
+    trs_static,
+    govcn,
+    generic,
+)
 
 
 def choose_adapter(text: str, url: str) -> Adapter:

@@ -27,6 +27,9 @@ class Candidate:
     title: str | None = None  # full title from `title=`, else the link text
     date_hint: str | None = None  # YYYY-MM-DD from the list; the article's own date wins
     kind: str = "page"  # document | attachment | list | page
+    # list-side fields in record field names (doc_no, publish_date, agency, ...): the page's own block wins
+    fields: tuple[tuple[str, str], ...] = ()
+    item: str | None = None  # the platform's list row as JSON text, kept beside the document's capture
 
 
 @dataclass(frozen=True)
