@@ -93,7 +93,7 @@ def apply(parsed: Parsed, fields: Mapping[str, str] | None) -> Parsed:
     if not fields:
         return parsed
     changes: dict[str, Any] = {}
-    flags = [f for f in parsed.flags if not f.startswith(("from_list:", "list_differs:"))]
+    flags = list(parsed.flags)
     for name in LIST_FIELDS:
         listed = (fields.get(name) or "").strip()
         if not listed:
@@ -102,6 +102,6 @@ def apply(parsed: Parsed, fields: Mapping[str, str] | None) -> Parsed:
         if not mine:
             changes[name] = listed
             flags.append(f"from_list:{name}")
-        elif not _same(name, mine, listed):
+        elif not _same(name, mine, listed) and f"list_differs:{name}" not in flags:
             flags.append(f"list_differs:{name}")
     return replace(parsed, **changes, flags=tuple(flags))

@@ -45,6 +45,7 @@ class ListSite:
 
     name = ""
     page_param = "page"
+    portals: tuple[str, ...] = ()  # plain pages linking the columns (the generic adapter's)
 
     def __init__(self, docs: list[Doc], faults: Mapping[tuple[str, int], str] | None = None) -> None:
         self.docs = docs

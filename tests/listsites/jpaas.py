@@ -35,6 +35,7 @@ def page_of(query: Mapping[str, str]) -> tuple[int, int]:
 
 class JpaasSite(ListSite):
     name = "hanweb_jpaas"
+    portals = ("/",)
 
     def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 20) -> None:
         super().__init__(

@@ -27,6 +27,7 @@ _COLUMN = re.compile(r"^/col/col(\d+)/index\.html$")
 
 class XxgkSite(ListSite):
     name = "hanweb_xxgk"
+    portals = ("/xxgk/index.html", "/")
     page_param = "currpage"
 
     def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 19) -> None:
