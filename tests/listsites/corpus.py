@@ -121,6 +121,11 @@ def make_docs(seed: int, sizes: dict[str, int], cross: int = 0, index_prefix: st
     return newest_first(docs)
 
 
+def scaled(sizes: dict[str, int], scale: float) -> dict[str, int]:
+    """Category sizes times `scale` (smaller catalogues for tests that only need the walk, not the volume)."""
+    return {k: max(3, round(v * scale)) for k, v in sizes.items()}
+
+
 def newest_first(docs: list[Doc]) -> list[Doc]:
     return sorted(docs, key=lambda d: (d.published, d.key), reverse=True)
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from demosite.site import DemoResponse
 from listsites.base import ERROR_PAGE, ListSite, base_of, esc, html_response, json_response
-from listsites.corpus import Doc, block_rows, in_category, make_docs, page_html
+from listsites.corpus import Doc, block_rows, in_category, make_docs, page_html, scaled
 
 SID = "755001"
 PER_PAGE = 100
@@ -40,8 +40,12 @@ def epoch(day: str, hour: int = 9) -> int:
 class GkmlptSite(ListSite):
     name = "gd_gkmlpt"
 
-    def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 18) -> None:
-        docs = make_docs(seed, {k: v[1] for k, v in LEAVES.items()}, cross=12, index_prefix="007482001")
+    def __init__(
+        self, faults: Mapping[tuple[str, int], str] | None = None, scale: float = 1.0, seed: int = 18
+    ) -> None:
+        docs = make_docs(
+            seed, scaled({k: v[1] for k, v in LEAVES.items()}, scale), cross=12, index_prefix="007482001"
+        )
         super().__init__(docs, faults)
 
     def article_path(self, doc: Doc) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from demosite.site import DemoResponse
 from listsites.base import ERROR_PAGE, ListSite, esc, html_response, json_response
-from listsites.corpus import Doc, in_category, make_docs, page_html
+from listsites.corpus import Doc, in_category, make_docs, page_html, scaled
 
 PER_PAGE = 20
 SEARCH = "/search-gov/data"
@@ -39,9 +39,12 @@ class GovcnLibrarySite(ListSite):
     name = "govcn_library"
     page_param = "p"
 
-    def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 22) -> None:
+    def __init__(
+        self, faults: Mapping[tuple[str, int], str] | None = None, scale: float = 1.0, seed: int = 22
+    ) -> None:
         super().__init__(
-            make_docs(seed, {k: v[1] for k, v in LIBRARIES.items()}, index_prefix="000014349"), faults
+            make_docs(seed, scaled({k: v[1] for k, v in LIBRARIES.items()}, scale), index_prefix="000014349"),
+            faults,
         )
         numbers: dict[tuple[str, str], int] = {}
         for doc in sorted(self.docs, key=lambda d: d.key):  # the State Council's own 文号 name the issuer

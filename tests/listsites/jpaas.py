@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from demosite.site import DemoResponse
 from listsites.base import ERROR_PAGE, ListSite, esc, html_response, json_response
-from listsites.corpus import Doc, block_rows, in_category, make_docs, page_html
+from listsites.corpus import Doc, block_rows, in_category, make_docs, page_html, scaled
 
 CAP = 15
 UNIT = "/api-gateway/jpaas-publish-server/front/page/build/unit"
@@ -37,9 +37,12 @@ class JpaasSite(ListSite):
     name = "hanweb_jpaas"
     portals = ("/",)
 
-    def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 20) -> None:
+    def __init__(
+        self, faults: Mapping[tuple[str, int], str] | None = None, scale: float = 1.0, seed: int = 20
+    ) -> None:
         super().__init__(
-            make_docs(seed, {k: v[1] for k, v in COLUMNS.items()}, index_prefix="002482035"), faults
+            make_docs(seed, scaled({k: v[1] for k, v in COLUMNS.items()}, scale), index_prefix="002482035"),
+            faults,
         )
 
     def article_path(self, doc: Doc) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from demosite.site import DemoResponse
 from listsites.base import ERROR_PAGE, ListSite, esc, html_response, response
-from listsites.corpus import Doc, in_category, make_docs, page_html
+from listsites.corpus import Doc, in_category, make_docs, page_html, scaled
 
 PER_PAGE = 20
 CHANNELS = {"229105": ("xxgk/zcwj", 105, "tagged"), "229106": ("xxgk/bmwj", 100, "tagged"),
@@ -24,9 +24,12 @@ SEARCH = "/was5/web/search"
 class Was5Site(ListSite):
     name = "trs_was5"
 
-    def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 21) -> None:
+    def __init__(
+        self, faults: Mapping[tuple[str, int], str] | None = None, scale: float = 1.0, seed: int = 21
+    ) -> None:
         super().__init__(
-            make_docs(seed, {k: v[1] for k, v in CHANNELS.items()}, index_prefix="003590001"), faults
+            make_docs(seed, scaled({k: v[1] for k, v in CHANNELS.items()}, scale), index_prefix="003590001"),
+            faults,
         )
 
     def article_path(self, doc: Doc) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from demosite.site import DemoResponse
 from listsites.base import ERROR_PAGE, ListSite, esc, html_response
-from listsites.corpus import Doc, block_rows, in_category, make_docs, page_html
+from listsites.corpus import Doc, block_rows, in_category, make_docs, page_html, scaled
 
 PER_PAGE = 15
 COLUMNS = {"1229106541": ("A0101", "规范性文件", 110), "1229106542": ("A0102", "部门文件", 104),
@@ -30,9 +30,12 @@ class XxgkSite(ListSite):
     portals = ("/xxgk/index.html", "/")
     page_param = "currpage"
 
-    def __init__(self, faults: Mapping[tuple[str, int], str] | None = None, seed: int = 19) -> None:
+    def __init__(
+        self, faults: Mapping[tuple[str, int], str] | None = None, scale: float = 1.0, seed: int = 19
+    ) -> None:
         super().__init__(
-            make_docs(seed, {k: v[2] for k, v in COLUMNS.items()}, index_prefix="002482014"), faults
+            make_docs(seed, scaled({k: v[2] for k, v in COLUMNS.items()}, scale), index_prefix="002482014"),
+            faults,
         )
 
     def article_path(self, doc: Doc) -> str:
