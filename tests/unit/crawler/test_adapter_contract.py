@@ -15,10 +15,15 @@ ARTICLES = {
     "trs_static": "/xxgk/zcfb/202102/t20210226_123.html",
     "govcn": "/zhengce/content/202102/content_5589001.htm",
     "generic": "/xxgk/202102/0123456789abcdef0123456789abcdef.html",
+    "gd_gkmlpt": "/gkmlpt/content/2/2582/post_400123.html",
 }
 ENDPOINTS = {
     "hanweb_jpage": "/module/web/jpage/dataproxy.jsp?startrecord=46",
     "hanweb_jpaas": "/api-gateway/jpaas-publish-server/front/page/build/unit?pageNo=2",
+    "hanweb_xxgk": "/module/xxgk/search.jsp?infotypeId=A0101&currpage=2",
+    "gd_gkmlpt": "/gkmlpt/api/all/2582?page=2&sid=755001",
+    "trs_was5": "/was5/web/search?channelid=229105&page=2",
+    "govcn_library": "/search-gov/data?t=zhengcelibrary_gw&p=2&n=20",
 }
 
 
@@ -42,6 +47,11 @@ def test_adapters_own_their_article_shapes_and_the_union_is_what_links_use() -> 
 
 
 def test_endpoints_are_lists_never_links() -> None:
+    assert {a.NAME for a in ADAPTERS} - set(ENDPOINTS) == {
+        "trs_static",
+        "govcn",
+        "generic",
+    }  # static lists only
     for name, path in ENDPOINTS.items():
         owners = [a.NAME for a in ADAPTERS if any(p.search(path.split("?")[0]) for p in a.ENDPOINT_PATTERNS)]
         assert owners == [name]
@@ -63,3 +73,15 @@ def test_mis_shaped_endpoint_answers_are_problems_and_lists_are_not() -> None:
     assert jpage.problem(Page(url=proxy, text="<html>系统繁忙</html>")) == "not_datastore"
     assert jpage.problem(Page(url=proxy, text="<datastore><recordset></recordset></datastore>")) is None
     assert generic.problem(Page(url=HOST + "/", text="")) is None
+
+
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_an_error_page_from_an_endpoint_is_its_adapters_problem(name: str) -> None:
+    """The URL shape alone picks the endpoint's adapter, so an HTML error page there is a failure, not a list."""
+    url = HOST + ENDPOINTS[name]
+    error = "<html><head><title>系统繁忙</title></head><body>请稍后再试</body></html>"
+    adapter = choose_adapter(error, url)
+    assert adapter.NAME == name
+    assert adapter.problem(Page(url=url, text=error)) is not None
+    assert adapter.parse_list(Page(url=url, text=error)) == []
+    assert adapter.next_requests(Page(url=url, text=error)) == []
