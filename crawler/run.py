@@ -322,7 +322,7 @@ class _Run:
         new = sum(1 for link in links if not self.frontier.known(link.url))
         key = series_key(page.url, adapter.PAGING_PARAMS)
         digest = hashlib.sha1("\n".join(sorted(c.url for c in candidates)).encode()).hexdigest()
-        follow = True
+        follow, announced_only = True, False
         if candidates and self.series.get(key) == digest and entry.kind in ("list", "api"):
             logger.error(
                 "list page %s is identical to the previous page of its list: paging ignored", page.url
@@ -330,10 +330,14 @@ class _Run:
             self.summary.count("list:paging_ignored")
             follow = False
         elif candidates and new == 0 and entry.kind in ("list", "api"):
-            follow = False  # a whole page already known: the rest of this list is known too
+            # a whole page already known: the rest of this list is known too, except pages the list announced
+            # (a category whose first page another category already listed can still hold new documents later)
+            announced_only = True
         self.series[key] = digest
         if follow:
             for request in requests:
+                if announced_only and not request.announced:
+                    continue
                 url = canonicalize(request.url)
                 if url is not None and self._link_ok(url, request.kind):
                     links.append(Link(url, request.kind))

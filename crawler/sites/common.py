@@ -36,6 +36,9 @@ class Candidate:
 class Request:
     url: str
     kind: str = "list"  # list | api
+    # the list announced this page (a count of records or pages): it is asked for even when the page that
+    # announced it added nothing new, and never beyond the count
+    announced: bool = False
 
 
 LIST_PATTERNS: tuple[re.Pattern[str], ...] = (

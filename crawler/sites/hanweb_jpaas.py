@@ -121,7 +121,8 @@ def next_requests(page: Page) -> list[Request]:
         params["pageNo"] = str(page_no + 1)
         params["paramJson"] = param_json(page_no + 1, rows)
         parts = urlsplit(page.url)
-        return [Request(urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), "")), "api")]
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(params), ""))
+        return [Request(url, "api", announced=True)]
     data = query_data(page.text)
     if data is None:
         return []

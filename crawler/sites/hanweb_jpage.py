@@ -103,7 +103,8 @@ def rest_of_group(page: Page) -> list[Request]:
             perpage=str(got),
             page=str((first - 1) // got + 1),
         )
-        requests.append(Request(url=urlunsplit((*urlsplit(page.url)[:3], urlencode(query), "")), kind="api"))
+        url = urlunsplit((*urlsplit(page.url)[:3], urlencode(query), ""))
+        requests.append(Request(url=url, kind="api", announced=True))
     return requests
 
 
@@ -149,5 +150,5 @@ def next_requests(page: Page) -> list[Request]:
             "totalRecord": str(total),
         }
         url = urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
-        requests.append(Request(url=url, kind="api"))
+        requests.append(Request(url=url, kind="api", announced=True))
     return requests

@@ -130,7 +130,7 @@ def later_pages(url: str, param: str, first: int, last: int, kind: str = "api") 
     requests = []
     for number in range(first + 1, last + 1):
         params[param] = str(number)
-        requests.append(Request(with_query(url, params), kind))
+        requests.append(Request(with_query(url, params), kind, announced=True))
     return requests
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from govsim.harness import FAST
 from listsites.base import ListSite
+from listsites.corpus import newest_first
 from listsites.gkmlpt import GkmlptSite
 from listsites.govcn import GovcnLibrarySite
 from listsites.jpaas import JpaasSite
@@ -233,3 +234,30 @@ def test_a_second_run_finds_nothing_changed_and_the_archive_verifies(
     assert versions == 1 and listed >= len(site.docs)
     report = verify_archive(data_dir)
     assert report.ok, report.lines()
+
+
+class OverlappingGkmlpt(GkmlptSite):
+    """Category 2600 lists 2583's newest 100 first (its whole page 1 is known by then), then 20 older ones of its
+    own on page 2: the announced page 2 must still be asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        for doc in self.docs:
+            doc.categories = [c for c in doc.categories if c != "2600"] or ["2590"]
+        newest = [d for d in self.docs if "2583" in d.categories][:100]
+        oldest = [d for d in reversed(self.docs) if d.categories == ["2590"]][:20]
+        for doc in newest:
+            doc.categories.append("2600")
+        for n, doc in enumerate(oldest):
+            doc.categories = ["2600"]
+            doc.written = doc.published = f"2018-01-{n + 1:02d}"
+        self.docs = newest_first(self.docs)
+
+
+def test_an_announced_page_is_asked_for_after_a_page_of_known_documents(tmp_path: Path) -> None:
+    site = OverlappingGkmlpt()
+    result = run(site, tmp_path)
+    asked = collections.Counter(site.list_request(p) for p in result.paths)
+    assert asked[("2600", 1)] == 1 and asked[("2600", 2)] == 1
+    fetched = collections.Counter(p for p in result.paths if p in site.articles)
+    assert set(fetched) == set(site.articles) and set(fetched.values()) == {1}
