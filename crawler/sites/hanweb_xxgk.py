@@ -31,6 +31,9 @@ _MODULE = re.compile(
 _FORM = re.compile(
     r"""<form\b([^>]*action\s*=\s*["'][^"']*module/xxgk/[^"']*["'][^>]*)>(.*?)</form>""", re.I | re.S
 )
+_SCRIPTED = re.compile(
+    r"<script\b[^>]*>(?:(?!</script).)*?module/xxgk/(?:search|subjectinfo|search_custom)\.jsp", re.I | re.S
+)
 _INPUT = re.compile(r"<input\b([^>]*)>", re.I)
 _ROW = re.compile(r"<a\b([^>]*\bmc\s*=[^>]*)>(.*?)</a\s*>", re.I | re.S)
 _PAGES = (
@@ -45,7 +48,9 @@ def _is_module(url: str) -> bool:
 
 
 def detect(text: str, url: str) -> bool:
-    return _is_module(url) or bool(_MODULE.search(text))
+    """The module's own answer, or a page that calls it from a form or a script; a mere link to the module (a
+    portal's 信息公开目录 menu entry) is not enough, or a jpage column with that menu would lose its records."""
+    return _is_module(url) or bool(_FORM.search(text) or _SCRIPTED.search(text))
 
 
 def problem(page: Page) -> str | None:
@@ -94,7 +99,8 @@ def form_request(page: Page) -> str | None:
                 params[attrs["name"]] = attrs.get("value", "")
         url = urljoin(page.url, action)
     else:
-        literal = _MODULE.search(page.text)
+        script = _SCRIPTED.search(page.text)
+        literal = _MODULE.search(page.text, script.start()) if script else None
         if literal is None:
             return None
         url = urljoin(page.url, literal.group(1) + (literal.group(2) or ""))

@@ -197,3 +197,18 @@ def test_epoch_dates_are_beijing_days() -> None:
     assert listapi.date_of("2021-02-26 09:30:00") == "2021-02-26"
     assert listapi.date_of(None) is None and listapi.date_of(True) is None
     assert listapi.js_object("x = {a: 'b', c: [1, 2,],}", 4) == {"a": "b", "c": [1, 2]}
+
+
+def test_a_link_to_the_xxgk_module_does_not_make_a_page_xxgk() -> None:
+    menu = '<ul class="nav"><li><a href="/module/xxgk/search.jsp?webid=3003">信息公开目录</a></li></ul>'
+    jpage = (
+        "<script type='text/xml'><datastore><recordset><record><![CDATA[<li><a href='/art/2021/1/1/art_7_1.html'>"
+        "t</a></li>]]></record></recordset></datastore></script>"
+    )
+    assert choose_adapter(menu + jpage, BASE + "/col/col7/index.html") is hanweb_jpage
+    assert choose_adapter(menu, BASE + "/index.html").NAME == "generic"
+    scripted = menu + "<script>$.post('/module/xxgk/search.jsp?infotypeId=A01&webid=3003', {});</script>"
+    page = Page(url=BASE + "/col/col8/index.html", text=scripted)
+    assert choose_adapter(page.text, page.url) is hanweb_xxgk
+    (request,) = hanweb_xxgk.next_requests(page)
+    assert parse_qs(urlsplit(request.url).query)["infotypeId"] == ["A01"]  # the script's call, not the menu's
