@@ -12,6 +12,7 @@ from archive.errors import (
 )
 from archive.export import write_csv, write_evidence_bundle, write_jsonl
 from archive.layout import DataDir
+from archive.listside import ListFields
 from archive.models import Attachment, Capture, Document, Exchange, Parsed, WarcLocation
 from archive.records import RawResponse
 from archive.recover import RecoveryReport
@@ -33,6 +34,7 @@ __all__ = [
     "DocumentChange",
     "DocumentNotFound",
     "Exchange",
+    "ListFields",
     "Parsed",
     "Problem",
     "RawResponse",

@@ -100,3 +100,16 @@ CREATE INDEX events_doc ON events(doc_id, event_id);
 CREATE INDEX events_at ON events(at);
 
 PRAGMA user_version = 1;
+
+-- migration 2
+-- What a list (an API's JSON or XML row, a list page's attributes) said about a document, kept beside the
+-- document's capture: the list often carries 文号, dates and agency the article page lacks (SITES.md 3.5).
+CREATE TABLE list_fields (
+    capture_id INTEGER PRIMARY KEY REFERENCES captures(capture_id),  -- the document page's capture
+    list_url TEXT NOT NULL,            -- the list page or API answer that named the document
+    adapter TEXT NOT NULL,
+    fields_json TEXT NOT NULL,         -- {"doc_no": ..., "publish_date": ...} in record field names
+    item_json TEXT                     -- the list row as the platform gave it (JSON), when it has one
+);
+
+PRAGMA user_version = 2;

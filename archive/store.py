@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from archive import listside
 from archive.catalogue import Catalogue
 from archive.documents import DocumentChange, reextract
 from archive.errors import ArchiveError, CaptureNotFound
@@ -125,6 +126,14 @@ class Archive:
                 capture, parsed, url, diff_context=self.settings.diff_context_lines
             )
 
+    def record_list_fields(self, capture: Capture, entry: listside.ListFields) -> None:
+        """Keep what a list said about the document in `capture` (call before `upsert_document`)."""
+        with self._lock, self.catalogue.transaction() as conn:
+            listside.record(conn, capture.capture_id, entry)
+
+    def list_fields(self, capture: Capture) -> listside.ListFields | None:
+        return listside.for_capture(self.catalogue.conn, capture.capture_id)
+
     def reextract(self, parse: Callable[[bytes, str, str | None], Parsed]) -> int:
         """Re-read every version of every document from its archived original with `parse` (bytes, URL,
         content type), without the network. Rewrites derived fields only; returns how many documents changed."""
@@ -133,7 +142,9 @@ class Archive:
             parsed: dict[int, Parsed] = {}
             for n, capture_id, url in versions:
                 capture = self.catalogue.get_capture(capture_id)
-                parsed[n] = parse(self.read_payload(capture), url, capture.content_type)
+                listed = listside.for_capture(self.catalogue.conn, capture_id)
+                page = parse(self.read_payload(capture), url, capture.content_type)
+                parsed[n] = listside.apply(page, listed.fields if listed else None)
             with self._lock, self.catalogue.transaction() as conn:
                 changed += reextract(conn, doc_id, parsed, diff_context=self.settings.diff_context_lines)
         return changed

@@ -28,6 +28,7 @@ ARCHIVE_KIND = {
     "timeout": "error",
     "tls_error": "error",
     "redirect_error": "error",
+    "bad_list_answer": "error",  # an API answer of the wrong shape (HTML error page, cut JSON, error body)
     "truncated": "other",
     "stub": "other",
     "soft_404": "other",

@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS urls (
     parent TEXT,                              -- for attachments: the document that links them
     outcome TEXT,
     run INTEGER NOT NULL DEFAULT 0,
-    updated_at REAL NOT NULL DEFAULT 0
+    updated_at REAL NOT NULL DEFAULT 0,
+    meta TEXT                                 -- JSON: what the list that named the URL said about it
 );
 CREATE INDEX IF NOT EXISTS urls_state ON urls(state, host, id);
 CREATE TABLE IF NOT EXISTS runs (
@@ -51,6 +52,7 @@ class Entry:
     discovered_from: str | None
     parent: str | None
     interrupted: bool = False  # was in flight when a previous process died
+    meta: str | None = None  # list-side fields from the list that named it (JSON)
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Link:
     url: str
     kind: str
     parent: str | None = None
+    meta: str | None = None
 
 
 class Frontier:
@@ -78,6 +81,9 @@ class Frontier:
         # page's links together with its done mark, so the page is simply fetched again.
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(SCHEMA)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(urls)")}
+        if "meta" not in columns:  # a frontier from before list-side fields
+            conn.execute("ALTER TABLE urls ADD COLUMN meta TEXT")
         # A kill -9 left these mid-way: maybe archived, maybe not. `interrupted` lets the loop look in the archive
         # before fetching again.
         conn.execute("UPDATE urls SET state='pending', outcome='interrupted' WHERE state='in_flight'")
@@ -122,7 +128,7 @@ class Frontier:
             return None
         marks = ",".join("?" * len(allowed))
         row = self.conn.execute(
-            f"SELECT url, depth, kind, discovered_from, parent, outcome FROM urls WHERE state='pending' "
+            f"SELECT url, depth, kind, discovered_from, parent, outcome, meta FROM urls WHERE state='pending' "
             f"AND host IN ({marks}) ORDER BY CASE kind WHEN 'attachment' THEN 0 ELSE 1 END, id LIMIT 1",
             allowed,
         ).fetchone()
@@ -139,6 +145,7 @@ class Frontier:
             discovered_from=row[3],
             parent=row[4],
             interrupted=row[5] == "interrupted",
+            meta=row[6],
         )
 
     def complete(self, entry: Entry, *, state: str, outcome: str, links: Sequence[Link] = ()) -> int:
@@ -152,6 +159,7 @@ class Frontier:
                     kind=link.kind,
                     discovered_from=entry.url,
                     parent=link.parent,
+                    meta=link.meta,
                 )
             self.conn.execute(
                 "UPDATE urls SET state=?, outcome=?, run=?, updated_at=? WHERE url=?",
@@ -181,13 +189,23 @@ class Frontier:
         return int(row[0])
 
     def _insert(
-        self, url: str, *, depth: int, kind: str, discovered_from: str | None, parent: str | None
+        self,
+        url: str,
+        *,
+        depth: int,
+        kind: str,
+        discovered_from: str | None,
+        parent: str | None,
+        meta: str | None = None,
     ) -> int:
         cur = self.conn.execute(
-            "INSERT OR IGNORE INTO urls(url, host, depth, kind, discovered_from, parent, run, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (url, host_key(url), depth, kind, discovered_from, parent, self.run_id, time.time()),
+            "INSERT OR IGNORE INTO urls(url, host, depth, kind, discovered_from, parent, run, updated_at, meta) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (url, host_key(url), depth, kind, discovered_from, parent, self.run_id, time.time(), meta),
         )
+        if cur.rowcount == 0 and meta is not None:
+            # known from a plain link, now named by a list: keep what the list says (the first list wins)
+            self.conn.execute("UPDATE urls SET meta=? WHERE url=? AND meta IS NULL", (meta, url))
         return cur.rowcount
 
     def _tx(self) -> _Transaction:

@@ -15,10 +15,9 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING
 
-from archive import ArchiveError
+from archive import ArchiveError, listside
 from archive.models import Capture, Exchange, Parsed
 from crawler.classify import (
     Verdict,
@@ -31,10 +30,11 @@ from crawler.decode import decode_html
 from crawler.extract import parse_page
 from crawler.fetch import Fetcher
 from crawler.frontier import Entry, Frontier, Link
+from crawler.listmeta import list_meta, listed_fields
 from crawler.robots import RobotsCache
 from crawler.settings import CrawlSettings
-from crawler.sites import choose_adapter, generic
-from crawler.sites.common import Candidate, Page, Request, is_article_url
+from crawler.sites import Adapter, choose_adapter, generic
+from crawler.sites.common import Candidate, Page, Request, is_article_url, is_endpoint_url
 from crawler.summary import CrawlSummary, Progress
 from crawler.urls import canonicalize, host_key, series_key, trap_reason
 
@@ -234,7 +234,8 @@ class _Run:
                 self.summary.unchanged += 1
             self._complete(entry, state="done", outcome="not_modified", ex=ex)
             return
-        is_list_reply = entry.kind == "api" and ex.status == 200  # XML or JSON from a list endpoint
+        # XML or JSON from a list endpoint (an API URL can be a seed too)
+        is_list_reply = ex.status == 200 and (entry.kind == "api" or is_endpoint_url(entry.url))
         if verdict is None and not is_list_reply and (entry.kind == "attachment" or not is_html(ex)):
             verdict = classify_attachment(ex)
             if verdict.outcome == "attachment" or entry.kind == "attachment":
@@ -268,7 +269,7 @@ class _Run:
         decoded = decode_html(ex.content, ctype)
         page_url = canonicalize(ex.final_url) or entry.url
         article: bool | None = entry.kind == "document" or is_article_url(entry.url)
-        adapter: ModuleType | None = None
+        adapter: Adapter | None = None
         if not article:
             adapter = choose_adapter(decoded.text, page_url)
             if adapter is generic and entry.kind in ("page", "seed"):
@@ -286,6 +287,11 @@ class _Run:
                 return
         adapter = adapter or generic
         page = Page(url=page_url, text=decoded.text, content_type=ctype)
+        problem = adapter.problem(page)
+        if problem is not None:
+            # a mis-shaped API answer: one recorded failure, no links, so no retry loop within the run
+            self._finish_plain(entry, ex, Verdict("bad_list_answer", f"{adapter.NAME}:{problem}"))
+            return
         candidates = adapter.parse_list(page)
         requests = adapter.next_requests(page)
         if not candidates and not requests and adapter is not generic and entry.kind != "api":
@@ -304,15 +310,19 @@ class _Run:
         self,
         entry: Entry,
         page: Page,
-        adapter: ModuleType,
+        adapter: Adapter,
         candidates: list[Candidate],
         requests: list[Request],
     ) -> list[Link]:
-        links = [Link(c.url, c.kind) for c in candidates if self._link_ok(c.url, c.kind)]
+        links = [
+            Link(c.url, c.kind, meta=list_meta(c, page.url, adapter.NAME))
+            for c in candidates
+            if self._link_ok(c.url, c.kind)
+        ]
         new = sum(1 for link in links if not self.frontier.known(link.url))
         key = series_key(page.url, adapter.PAGING_PARAMS)
         digest = hashlib.sha1("\n".join(sorted(c.url for c in candidates)).encode()).hexdigest()
-        follow = True
+        follow, announced_only = True, False
         if candidates and self.series.get(key) == digest and entry.kind in ("list", "api"):
             logger.error(
                 "list page %s is identical to the previous page of its list: paging ignored", page.url
@@ -320,10 +330,14 @@ class _Run:
             self.summary.count("list:paging_ignored")
             follow = False
         elif candidates and new == 0 and entry.kind in ("list", "api"):
-            follow = False  # a whole page already known: the rest of this list is known too
+            # a whole page already known: the rest of this list is known too, except pages the list announced
+            # (a category whose first page another category already listed can still hold new documents later)
+            announced_only = True
         self.series[key] = digest
         if follow:
             for request in requests:
+                if announced_only and not request.announced:
+                    continue
                 url = canonicalize(request.url)
                 if url is not None and self._link_ok(url, request.kind):
                     links.append(Link(url, request.kind))
@@ -331,6 +345,10 @@ class _Run:
 
     def _finish_document(self, entry: Entry, ex: Exchange, parsed: Parsed, charset: str | None) -> None:
         capture = self._record(ex, kind="document", reason=None, charset=charset)
+        listed = listed_fields(entry.meta)
+        if listed is not None:  # kept first, so a kill before the upsert still has it for --reparse
+            self.archive.record_list_fields(capture, listed)
+            parsed = listside.apply(parsed, listed.fields)
         change = self.archive.upsert_document(capture, parsed, entry.url)
         if change.change == "new":
             self.summary.new += 1

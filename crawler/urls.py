@@ -66,11 +66,16 @@ def _normalise_query(query: str) -> str:
         (k, v)
         for k, v in parse_qsl(query, keep_blank_values=True)
         if k.lower() not in TRACKING_PARAMS
-        and k.lower() not in _SESSION_QUERY
+        and not _is_session(k, v)
         and not k.lower().startswith(TRACKING_PREFIXES)
     ]
     pairs.sort()
     return urlencode(pairs, quote_via=quote, safe=_SAFE_QUERY)
+
+
+def _is_session(key: str, value: str) -> bool:
+    """A session id is opaque and long; gkmlpt's `sid=755001` is a site id and selects what the API answers."""
+    return key.lower() in _SESSION_QUERY and not (value.isdigit() and len(value) <= 9)
 
 
 def host_key(url: str) -> str:

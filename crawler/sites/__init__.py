@@ -1,20 +1,67 @@
-"""Site adapters, chosen by structural fingerprint (SITES.md section 2). First match wins; generic is last."""
+"""Site adapters, chosen by structural fingerprint (SITES.md section 2). First match wins; generic is last.
+
+Each adapter is a module satisfying `Adapter` (protocol.py) and owns its platform's URL shapes; the unions below
+are what `common.is_article_url` and `common.is_endpoint_url` consult.
+"""
 
 from __future__ import annotations
 
-from types import ModuleType
+import re
+from functools import cache
 
-from crawler.sites import generic, govcn, hanweb_jpaas, hanweb_jpage, trs_static
+from crawler.sites import (
+    gd_gkmlpt,
+    generic,
+    govcn,
+    govcn_library,
+    hanweb_jpaas,
+    hanweb_jpage,
+    hanweb_xxgk,
+    trs_static,
+    trs_was5,
+)
 from crawler.sites.common import Candidate, Page, Request
+from crawler.sites.protocol import Adapter
 
-ADAPTERS: tuple[ModuleType, ...] = (hanweb_jpaas, hanweb_jpage, trs_static, govcn, generic)
+# list sources with their own endpoints first: their answers are recognised by URL and shape before the page
+# markers of the broader families (a gkmlpt index page may also carry TRS_Editor markup)
+ADAPTERS: tuple[Adapter, ...] = (
+    gd_gkmlpt,
+    govcn_library,
+    trs_was5,
+    hanweb_xxgk,
+    hanweb_jpaas,
+    hanweb_jpage,
+    trs_static,
+    govcn,
+    generic,
+)
 
 
-def choose_adapter(text: str, url: str) -> ModuleType:
+def choose_adapter(text: str, url: str) -> Adapter:
     for adapter in ADAPTERS:
         if adapter.detect(text, url):
             return adapter
     return generic
 
 
-__all__ = ["ADAPTERS", "Candidate", "Page", "Request", "choose_adapter"]
+@cache
+def article_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(p for adapter in ADAPTERS for p in adapter.ARTICLE_PATTERNS)
+
+
+@cache
+def endpoint_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(p for adapter in ADAPTERS for p in adapter.ENDPOINT_PATTERNS)
+
+
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "Candidate",
+    "Page",
+    "Request",
+    "article_patterns",
+    "choose_adapter",
+    "endpoint_patterns",
+]

@@ -27,22 +27,20 @@ class Candidate:
     title: str | None = None  # full title from `title=`, else the link text
     date_hint: str | None = None  # YYYY-MM-DD from the list; the article's own date wins
     kind: str = "page"  # document | attachment | list | page
+    # list-side fields in record field names (doc_no, publish_date, agency, ...): the page's own block wins
+    fields: tuple[tuple[str, str], ...] = ()
+    item: str | None = None  # the platform's list row as JSON text, kept beside the document's capture
 
 
 @dataclass(frozen=True)
 class Request:
     url: str
     kind: str = "list"  # list | api
+    # the list announced this page (a count of records or pages): it is asked for even when the page that
+    # announced it added nothing new, and never beyond the count
+    announced: bool = False
 
 
-ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$"),  # Hanweb classic
-    re.compile(r"/col/col\d+/art/\d{4}/art_[0-9a-f]{32}\.html?$"),  # Hanweb JPaaS
-    re.compile(r"/\d{6}/t\d{8}_\d+\.s?html?$"),  # TRS t-date
-    re.compile(r"/\d{6}/[0-9a-f]{32}\.s?html?$"),  # county CMS: month directory + 32-hex id
-    re.compile(r"/content_\d+\.s?html?$"),  # TRS / gov.cn content_N
-    re.compile(r"/gkmlpt/content/\d+/\d+/m?post_\d+\.html$"),  # Guangdong gkmlpt
-)
 LIST_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"/col/col\d+/(index\.html?)?$"),
     re.compile(r"/index(_\d+)?\.s?html?$"),
@@ -105,8 +103,19 @@ def date_hint(text: str) -> str | None:
 
 
 def is_article_url(url: str) -> bool:
+    """Whether some adapter vouches for `url` as one of its platform's article pages."""
+    from crawler.sites import article_patterns  # the adapters own the shapes; the package has loaded them all
+
     path = urlsplit(url).path
-    return any(p.search(path) for p in ARTICLE_PATTERNS)
+    return any(p.search(path) for p in article_patterns())
+
+
+def is_endpoint_url(url: str) -> bool:
+    """Whether `url` is some adapter's list endpoint (an API answering XML or JSON, never a document)."""
+    from crawler.sites import endpoint_patterns
+
+    path = urlsplit(url).path
+    return any(p.search(path) for p in endpoint_patterns())
 
 
 def is_list_url(url: str) -> bool:
@@ -137,7 +146,7 @@ def guess_kind(url: str) -> str | None:
         return None
     if is_article_url(url):
         return "document"
-    if "/module/" in path or "/api-gateway/" in path:
+    if "/module/" in path or "/api-gateway/" in path or is_endpoint_url(url):
         return None  # endpoints are requested by adapters, never followed as links
     if is_list_url(url):
         return "list"

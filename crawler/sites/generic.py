@@ -6,10 +6,16 @@ so a portal's home page never turns into a document.
 
 from __future__ import annotations
 
+import re
+
 from crawler.sites.common import Candidate, Page, Request, anchors, page_base, unique
 
 NAME = "generic"
 PAGING_PARAMS: frozenset[str] = frozenset()
+ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/\d{6}/[0-9a-f]{32}\.s?html?$"),  # county CMS: month directory + 32-hex id
+)
+ENDPOINT_PATTERNS: tuple[re.Pattern[str], ...] = ()
 
 
 def detect(text: str, url: str) -> bool:
@@ -22,3 +28,7 @@ def parse_list(page: Page) -> list[Candidate]:
 
 def next_requests(page: Page) -> list[Request]:
     return []
+
+
+def problem(page: Page) -> str | None:
+    return None

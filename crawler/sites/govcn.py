@@ -10,6 +10,8 @@ from crawler.sites.common import Candidate, Page, Request, anchors, unique
 NAME = "govcn"
 PAGING_PARAMS = frozenset({"p"})
 _CONTENT = re.compile(r"/zhengce/(?:content/)?(?:\d{6}|\d{4}-\d{2}/\d{2})/content_\d+\.htm$")
+ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (_CONTENT,)
+ENDPOINT_PATTERNS: tuple[re.Pattern[str], ...] = ()
 
 
 def detect(text: str, url: str) -> bool:
@@ -33,3 +35,7 @@ def parse_list(page: Page) -> list[Candidate]:
 
 def next_requests(page: Page) -> list[Request]:
     return []
+
+
+def problem(page: Page) -> str | None:
+    return None

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawler.sites.common import Candidate, Page, Request, anchors, is_article_url, unique
 from crawler.urls import canonicalize
 
 NAME = "hanweb_jpage"
-PAGING_PARAMS = frozenset({"startrecord", "endrecord"})
+PAGING_PARAMS = frozenset({"startrecord", "endrecord", "page"})
 DEFAULT_PROXY = "/module/web/jpage/dataproxy.jsp"
 GROUP_PAGES = 3  # one proxy call answers three display pages
+ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html?$"),
+)
+ENDPOINT_PATTERNS: tuple[re.Pattern[str], ...] = (re.compile(r"/jpage/dataproxy\.jsp$"),)
 
 _RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL | re.IGNORECASE)
 _PROXY = re.compile(r"""['"]?((?:/[\w.-]+)*/jpage/dataproxy\.jsp)""")
@@ -41,6 +45,13 @@ def records(text: str) -> list[str]:
     if "&lt;record&gt;" in text and "<record>" not in text:
         text = html.unescape(text)
     return [m.group(1) for m in _RECORD.finditer(text)]
+
+
+def problem(page: Page) -> str | None:
+    """A proxy answer without a datastore is an error page, not an empty group."""
+    if "dataproxy.jsp" in page.url and "<datastore" not in page.text and "&lt;datastore" not in page.text:
+        return "not_datastore"
+    return None
 
 
 def parse_list(page: Page) -> list[Candidate]:
@@ -71,9 +82,37 @@ def next_group(page: Page) -> list[Request]:
     return [Request(url=url, kind="api")] if url and url != page.url else []
 
 
+def rest_of_group(page: Page) -> list[Request]:
+    """The display pages a group answer left out. Some proxies ignore `startrecord` and answer page `page` only
+    (their `perpage` capped at one display page): the rest of the group is then asked for page by page, never
+    past `totalRecord` (carried in the request for this)."""
+    query = dict(parse_qsl(urlsplit(page.url).query))
+    got = len(records(page.text))
+    try:
+        start, end, total = (int(query[k]) for k in ("startrecord", "endrecord", "totalRecord"))
+    except (KeyError, ValueError):
+        return []
+    last = min(end, total)
+    if got == 0 or start + got > last or got >= end - start + 1:
+        return []
+    requests = []
+    for first in range(start + got, last + 1, got):
+        query.update(
+            startrecord=str(first),
+            endrecord=str(min(first + got - 1, end)),
+            perpage=str(got),
+            page=str((first - 1) // got + 1),
+        )
+        url = urlunsplit((*urlsplit(page.url)[:3], urlencode(query), ""))
+        requests.append(Request(url=url, kind="api", announced=True))
+    return requests
+
+
 def next_requests(page: Page) -> list[Request]:
     """All further groups at once from totalRecord; without it, the `<nextgroup>` chain one group at a time."""
     params = jpage_params(page.text)
+    if "dataproxy.jsp" in page.url and (rest := rest_of_group(page)):
+        return rest
     if "dataproxy.jsp" in page.url or "totalRecord" not in params:
         return next_group(page) if records(page.text) else []
     try:
@@ -107,7 +146,9 @@ def next_requests(page: Page) -> list[Request]:
             "unitid": params.get("unitid", ""),
             "webname": params.get("webname", ""),
             "permissiontype": params.get("permissiontype") or "0",
+            "page": str((start - 1) // per_page + 1),  # for proxies that page by `page`, ignoring startrecord
+            "totalRecord": str(total),
         }
         url = urlunsplit((parts.scheme, parts.netloc, path, urlencode(query), ""))
-        requests.append(Request(url=url, kind="api"))
+        requests.append(Request(url=url, kind="api", announced=True))
     return requests

@@ -15,6 +15,11 @@ from crawler.sites.common import Candidate, Page, Request, anchors, is_article_u
 
 NAME = "trs_static"
 PAGING_PARAMS: frozenset[str] = frozenset()
+ARTICLE_PATTERNS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"/\d{6}/t\d{8}_\d+\.s?html?$"),  # TRS t-date
+    re.compile(r"/content_\d+\.s?html?$"),  # TRS / gov.cn content_N
+)
+ENDPOINT_PATTERNS: tuple[re.Pattern[str], ...] = ()
 
 _CREATE_PAGE = re.compile(
     r"""createPage(?:HTML)?\s*\(\s*(?P<named>['"][^'"]*['"]\s*,\s*)?(?P<pages>\d+)\s*,\s*(?P<current>\d+)\s*,"""
@@ -45,6 +50,10 @@ def paging(text: str) -> tuple[int, int, str, str, bool] | None:
         match.group("ext"),
         match.group("named") is not None,
     )
+
+
+def problem(page: Page) -> str | None:
+    return None
 
 
 def next_requests(page: Page) -> list[Request]:

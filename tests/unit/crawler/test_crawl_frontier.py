@@ -76,3 +76,40 @@ def test_attachments_come_before_other_pages(tmp_path: Path) -> None:
     first = f.next(HOSTS)
     assert first is not None and first.kind == "attachment" and first.parent == SEED
     f.close()
+
+
+def test_list_side_fields_ride_with_their_link_and_old_frontiers_gain_the_column(tmp_path: Path) -> None:
+    """A frontier from before list-side fields opens (the column is added); a link's meta reaches its entry, and a
+    URL first seen as a plain link takes the meta of the list that names it later."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE urls (id INTEGER PRIMARY KEY AUTOINCREMENT, url TEXT NOT NULL UNIQUE, host TEXT NOT NULL,"
+        " state TEXT NOT NULL DEFAULT 'pending', depth INTEGER NOT NULL DEFAULT 0, discovered_from TEXT,"
+        " kind TEXT NOT NULL DEFAULT 'page', parent TEXT, outcome TEXT, run INTEGER NOT NULL DEFAULT 0,"
+        " updated_at REAL NOT NULL DEFAULT 0);"
+    )
+    old.close()
+    frontier = Frontier.open(path)
+    try:
+        frontier.begin_run(["http://a.gov.cn/"])
+        seed = frontier.next({"a.gov.cn"})
+        assert seed is not None and seed.meta is None
+        one, two, three = (f"http://a.gov.cn/d/{n}.html" for n in (1, 2, 3))
+        links = [Link(one, "document"), Link(two, "document", meta='{"x": 2}'), Link(three, "document")]
+        frontier.complete(seed, state="done", outcome="list", links=links)
+        first = frontier.next({"a.gov.cn"})
+        assert first is not None and first.url == one and first.meta is None
+        later = [Link(two, "document", meta='{"x": 9}'), Link(three, "document", meta='{"x": 3}')]
+        frontier.complete(first, state="done", outcome="list", links=later)
+        second = frontier.next({"a.gov.cn"})
+        assert second is not None and second.meta == '{"x": 2}'  # the first list to name it wins
+        frontier.complete(second, state="done", outcome="document")
+        third = frontier.next({"a.gov.cn"})
+        assert (
+            third is not None and third.url == three and third.meta == '{"x": 3}'
+        )  # a plain link, then a list
+    finally:
+        frontier.close()

@@ -85,3 +85,13 @@ def test_series_key_ignores_paging() -> None:
     c = series_key("http://a/u?pageNo=2&webId=1", frozenset({"pageNo"}))
     d = series_key("http://a/u?pageNo=3&webId=1", frozenset({"pageNo"}))
     assert a == b and c == d and a != c
+
+
+def test_a_numeric_site_id_is_kept_and_a_session_id_dropped() -> None:
+    """gkmlpt selects the site by `sid=755001`; dropping it made every list call an error."""
+    assert canonicalize("http://a.gov.cn/gkmlpt/api/all/2582?page=1&sid=755001") == (
+        "http://a.gov.cn/gkmlpt/api/all/2582?page=1&sid=755001"
+    )
+    assert (
+        canonicalize("http://a.gov.cn/list?page=2&sid=9F8E7D6C5B4A39281706") == "http://a.gov.cn/list?page=2"
+    )
