@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from crawler import CrawlSettings
 from demosite.server import serve_site
 from demosite.site import DemoSite
 from gongkai.config import Config
@@ -15,7 +16,7 @@ from gongkai.jobs import JobError, run_crawl
 DEMO_SEED = 20210226  # the seed page's date: the same demo site every time
 
 
-def demo_crawl_settings(cfg: Config) -> Any:
+def demo_crawl_settings(cfg: Config) -> CrawlSettings:
     """Politeness is for other people's servers: the demo site is ours, on loopback, so no delay."""
     return dataclasses.replace(cfg.crawler, delay_s=0.0, max_pages=None)
 

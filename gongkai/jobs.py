@@ -20,7 +20,7 @@ from archive import (
     write_jsonl,
 )
 from archive.models import EXTRA_FIELDS
-from crawler import CrawlSummary, crawl, looks_binary, parse_page
+from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
 from gongkai.config import Config
 from index import (
     IndexMissing,
@@ -48,7 +48,7 @@ def run_crawl(
     *,
     update_index_after: bool = True,
     echo: Echo = print,
-    settings: Any = None,
+    settings: CrawlSettings | None = None,
 ) -> tuple[bool, str]:
     """Crawl, archive and (unless told otherwise) index. Returns (ok, reason)."""
     cfg.data_dir.ensure()

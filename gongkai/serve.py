@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from waitress.server import create_server
 
@@ -22,6 +22,14 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 class ServeError(RuntimeError):
     pass
+
+
+class Server(Protocol):
+    """What the CLI needs of waitress's server (waitress ships no type hints)."""
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -43,7 +51,7 @@ def _origin(host: str, port: int) -> str:
 
 def build_server(
     cfg: Config, *, host: str, port: int, raw_port: int | None = None, threads: int = 4
-) -> tuple[Any, str]:
+) -> tuple[Server, str]:
     """Bind both ports and return (waitress server, UI URL); `server.run()` serves until interrupted."""
     app_sock = _bind(host, port)
     actual_port = app_sock.getsockname()[1]
@@ -64,7 +72,7 @@ def build_server(
 
     for sock in (app_sock, raw_sock):
         sock.listen(128)
-    server = create_server(dispatch, sockets=[app_sock, raw_sock], threads=threads, ident="gongkai")
+    server: Server = create_server(dispatch, sockets=[app_sock, raw_sock], threads=threads, ident="gongkai")
     return server, _origin(host, actual_port) + "/"
 
 
@@ -73,7 +81,7 @@ def _explicit_origins(cfg: Config) -> bool:
     return (cfg.web.app_origin, cfg.web.raw_origin) != (defaults.app_origin, defaults.raw_origin)
 
 
-def run_until_interrupted(server: Any, url: str, echo: Callable[[str], Any]) -> None:
+def run_until_interrupted(server: Server, url: str, echo: Callable[[str], Any]) -> None:
     echo(f"gongkai 检索服务 serving on {url}  (Ctrl-C 停止 to stop)")
     try:
         server.run()
