@@ -202,13 +202,18 @@ def search(obj: Context, query: str, as_json: bool, **params: Any) -> None:
 @click.argument("query", required=False, default="")
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--english-headers", is_flag=True, help="CSV header row with the record's field names, not Chinese"
+)
 @pass_ctx
-def export(obj: Context, query: str, fmt: str, **params: Any) -> None:
-    """Write every matching document (every document without query and filters) to stdout."""
+def export(obj: Context, query: str, fmt: str, english_headers: bool, **params: Any) -> None:
+    """Write every matching document (every document without query and filters) to stdout.
+
+    CSV starts with a byte order mark and a Chinese header row, so Excel and WPS open it right."""
     from gongkai.jobs import run_export
 
     cfg = obj.config()
-    run_export(cfg, query, fmt=fmt, out=sys.stdout, **params)
+    run_export(cfg, query, fmt=fmt, out=sys.stdout, english_headers=english_headers, **params)
 
 
 @main.command()
