@@ -40,8 +40,22 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise ServeError(
+            f"无法监听 {host}:{port}（端口已被占用？）/ cannot listen on {host}:{port}: {exc.strerror}"
+        ) from None
     return sock
+
+
+def bind_ports(host: str, port: int, raw_port: int | None = None) -> tuple[socket.socket, socket.socket]:
+    """Both listening sockets, bound now: a busy port is found before any long work (the demo's crawl)."""
+    app_sock = _bind(host, port)
+    actual_port = app_sock.getsockname()[1]
+    try:
+        raw_sock = _bind(host, raw_port if raw_port is not None else (actual_port + 1 if port else 0))
+    except ServeError:
+        app_sock.close()
+        raise
+    return app_sock, raw_sock
 
 
 def _origin(host: str, port: int) -> str:
@@ -50,12 +64,18 @@ def _origin(host: str, port: int) -> str:
 
 
 def build_server(
-    cfg: Config, *, host: str, port: int, raw_port: int | None = None, threads: int = 4
+    cfg: Config,
+    *,
+    host: str,
+    port: int,
+    raw_port: int | None = None,
+    threads: int = 4,
+    sockets: tuple[socket.socket, socket.socket] | None = None,
 ) -> tuple[Server, str]:
-    """Bind both ports and return (waitress server, UI URL); `server.run()` serves until interrupted."""
-    app_sock = _bind(host, port)
+    """Bind both ports (unless `sockets` from bind_ports) and return (waitress server, UI URL);
+    `server.run()` serves until interrupted."""
+    app_sock, raw_sock = sockets or bind_ports(host, port, raw_port)
     actual_port = app_sock.getsockname()[1]
-    raw_sock = _bind(host, raw_port if raw_port is not None else (actual_port + 1 if port else 0))
     actual_raw = raw_sock.getsockname()[1]
     web_settings = cfg.web
     if not _explicit_origins(cfg):
