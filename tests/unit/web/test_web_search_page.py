@@ -143,3 +143,36 @@ def test_capture_timeline_lists_every_capture_with_status_and_digest(
     assert outcomes.count("version") == len(history["versions"])
     times = [p.find("time").get("datetime") for p in points]
     assert times == sorted(times, reverse=True)  # newest first, as the Wayback Machine lists them
+
+
+def test_timeline_names_what_each_capture_meant() -> None:
+    from web.timeline import capture_timeline
+
+    def capture(n: int, at: str, status: int | None, **kw: object) -> dict[str, object]:
+        return {
+            "capture_id": n,
+            "captured_at": at,
+            "status": status,
+            "sha256": f"{n:064x}",
+            "warc": {"file": "a.warc.gz"},
+            **kw,
+        }
+
+    history = {
+        "versions": [{"n": 1, "capture_id": 1}, {"n": 2, "capture_id": 3}],
+        "captures": [
+            capture(1, "2024-12-31T17:00:00Z", 200, record_type="response", kind="document"),
+            capture(2, "2025-01-05T01:00:00Z", 200, record_type="revisit", kind="document"),
+            capture(3, "2025-02-01T01:00:00Z", 200, record_type="response", kind="document"),
+            capture(
+                4, "2025-03-01T01:00:00Z", 404, record_type=None, kind="error", reason="http_404", warc=None
+            ),
+        ],
+    }
+    years = capture_timeline(history)
+    assert [y.year for y in years] == ["2025"]  # 2024-12-31T17:00Z is 2025-01-01 01:00 in Beijing
+    points = years[0].points
+    assert [p.capture_id for p in points] == [4, 3, 2, 1]
+    assert [p.label for p in points] == ["失败（http_404）", "新版本 2", "未变", "首个版本"]
+    assert [p.outcome for p in points] == ["failed", "version", "same", "version"]
+    assert points[-1].shown == "2025-01-01 01:00" and not points[0].viewable and points[1].viewable
