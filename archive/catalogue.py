@@ -169,9 +169,6 @@ class Catalogue:
             for row in batch:
                 yield dict(row)
 
-    def count_captures(self) -> int:
-        return int(self.conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0])
-
     # -- documents (writes delegate to documents.py) ---------------------------------------------------------
     def upsert_document(
         self, capture: Capture, parsed: Parsed, url: str, *, diff_context: int = 2
@@ -258,12 +255,6 @@ class Catalogue:
     def list_changed_documents(self) -> list[Document]:
         """Documents with more than one version, most recently changed first."""
         rows = self.conn.execute("SELECT * FROM documents WHERE versions > 1 ORDER BY seq DESC").fetchall()
-        return [document_from_row(r) for r in rows]
-
-    def list_removed_documents(self) -> list[Document]:
-        rows = self.conn.execute(
-            "SELECT * FROM documents WHERE status = 'removed' ORDER BY seq DESC"
-        ).fetchall()
         return [document_from_row(r) for r in rows]
 
 

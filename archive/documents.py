@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.errors import ArchiveError, TruncatedCapture
-from archive.identity import body_diff, comparable, field_changes, identity_keys, index_key, make_doc_id
 from archive.models import Capture, Parsed
+from archive.tracking import body_diff, comparable, field_changes, identity_keys, index_key, make_doc_id
 
 _DOCUMENT_KINDS = frozenset({"document", "attachment", "other"})
 

@@ -29,6 +29,26 @@ CSV_COLUMNS: tuple[str, ...] = (
     "status",
     "versions",
 )
+# The CSV header row a person opens in Excel or WPS: Chinese by default, the record's names on request.
+CSV_HEADERS_ZH: dict[str, str] = {
+    "id": "编号",
+    "url": "网址",
+    "title": "标题",
+    "index_no": "索引号",
+    "agency": "发布机构",
+    "topic": "主题分类",
+    "doc_no": "文号",
+    "disclosure": "公开方式",
+    "source": "信息来源",
+    "written_date": "成文日期",
+    "publish_date": "发布日期",
+    "body": "正文",
+    "attachments": "附件",
+    "captured_at": "存档时间",
+    "status": "状态",
+    "versions": "版本数",
+}
+BOM = "\ufeff"  # without it Excel reads a UTF-8 CSV as the local code page (GBK on Chinese Windows)
 MANIFEST_COLUMNS: tuple[str, ...] = (
     "doc_id",
     "capture_id",
@@ -67,10 +87,19 @@ def _neutralise(value: Any) -> Any:
     return value
 
 
-def write_csv(records: Iterable[dict[str, Any]], fp: TextIO) -> int:
-    """CSV with a header row; attachments as a JSON list so the file stays one row per document."""
+def csv_header(*, english: bool = False) -> list[str]:
+    return list(CSV_COLUMNS) if english else [CSV_HEADERS_ZH.get(c, c) for c in CSV_COLUMNS]
+
+
+def write_csv(
+    records: Iterable[dict[str, Any]], fp: TextIO, *, english_headers: bool = False, bom: bool = True
+) -> int:
+    """CSV with a byte order mark and a header row (Chinese unless `english_headers`: the record's field names);
+    attachments as a JSON list so the file stays one row per document."""
+    if bom:
+        fp.write(BOM)
     writer = csv.writer(fp, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_header(english=english_headers))
     count = 0
     for record in records:
         row = []

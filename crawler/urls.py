@@ -83,10 +83,6 @@ def host_key(url: str) -> str:
     return urlsplit(url).netloc.lower()
 
 
-def is_in_scope(url: str, hosts: frozenset[str] | set[str]) -> bool:
-    return host_key(url) in hosts
-
-
 def trap_reason(
     url: str, *, depth: int, max_depth: int, max_path_repeat: int, max_url_length: int
 ) -> str | None:

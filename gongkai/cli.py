@@ -20,6 +20,7 @@ import click
 
 from gongkai import config as config_mod
 from gongkai.logs import configure_logging
+from gongkai.usage import translate as translate_usage
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,7 +52,14 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 class Group(click.Group):
-    """Turns the expected failures of every layer into one-line errors with exit status 1."""
+    """Turns the expected failures of every layer into one-line errors with exit status 1, and click's usage
+    errors (exit status 2) into Chinese first, English after (gongkai/usage.py)."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            raise translate_usage(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
         from archive import ArchiveError
@@ -60,6 +68,8 @@ class Group(click.Group):
 
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise translate_usage(exc) from exc
         except (JobError, ArchiveError, IndexBusy, QueryError, config_mod.ConfigError) as exc:
             raise Failure(str(exc)) from exc
 
@@ -202,13 +212,18 @@ def search(obj: Context, query: str, as_json: bool, **params: Any) -> None:
 @click.argument("query", required=False, default="")
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--english-headers", is_flag=True, help="CSV header row with the record's field names, not Chinese"
+)
 @pass_ctx
-def export(obj: Context, query: str, fmt: str, **params: Any) -> None:
-    """Write every matching document (every document without query and filters) to stdout."""
+def export(obj: Context, query: str, fmt: str, english_headers: bool, **params: Any) -> None:
+    """Write every matching document (every document without query and filters) to stdout.
+
+    CSV starts with a byte order mark and a Chinese header row, so Excel and WPS open it right."""
     from gongkai.jobs import run_export
 
     cfg = obj.config()
-    run_export(cfg, query, fmt=fmt, out=sys.stdout, **params)
+    run_export(cfg, query, fmt=fmt, out=sys.stdout, english_headers=english_headers, **params)
 
 
 @main.command()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
 
+from crawler import CrawlSettings
 from demosite.server import serve_site
 from demosite.site import DemoSite
 from gongkai.config import Config
@@ -15,7 +17,7 @@ from gongkai.jobs import JobError, run_crawl
 DEMO_SEED = 20210226  # the seed page's date: the same demo site every time
 
 
-def demo_crawl_settings(cfg: Config) -> Any:
+def demo_crawl_settings(cfg: Config) -> CrawlSettings:
     """Politeness is for other people's servers: the demo site is ours, on loopback, so no delay."""
     return dataclasses.replace(cfg.crawler, delay_s=0.0, max_pages=None)
 
@@ -29,7 +31,33 @@ def run_demo(
     n_docs: int = 320,
     echo: Callable[[str], Any] = print,
 ) -> None:
+    from gongkai.serve import ServeError, bind_ports
+
     started = time.monotonic()
+    sockets = None
+    if serve:  # a busy port is reported now, not after the crawl
+        try:
+            sockets = bind_ports(host, port)
+        except ServeError as exc:
+            raise JobError(f"{exc} (试试 try `gongkai demo --port 0`)") from exc
+    try:
+        _crawl_and_serve(cfg, host, port, n_docs, sockets, started, echo)
+    finally:
+        for sock in sockets or ():
+            sock.close()  # after serving, or when the crawl failed: the ports are given back
+
+
+def _crawl_and_serve(
+    cfg: Config,
+    host: str,
+    port: int,
+    n_docs: int,
+    sockets: tuple[socket.socket, socket.socket] | None,
+    started: float,
+    echo: Callable[[str], Any],
+) -> None:
+    from gongkai.serve import build_server, run_until_interrupted
+
     site = DemoSite(seed=DEMO_SEED, n_docs=n_docs)
     with serve_site(site, host="127.0.0.1", port=0) as srv:
         echo(f"演示站点 demo site: {srv.url}/  ({len(site.documents)} documents)")
@@ -40,12 +68,7 @@ def run_demo(
         if not ok:
             raise JobError(reason)
         echo(f"演示数据已就绪 demo ready in {time.monotonic() - started:.1f} s, data dir {cfg.data_dir.root}")
-        if not serve:
+        if sockets is None:
             return
-        from gongkai.serve import ServeError, build_server, run_until_interrupted
-
-        try:
-            server, url = build_server(cfg, host=host, port=port)
-        except ServeError as exc:
-            raise JobError(f"{exc} (try `gongkai demo --port 0`)") from exc
+        server, url = build_server(cfg, host=host, port=port, sockets=sockets)
         run_until_interrupted(server, url, echo)

@@ -20,7 +20,7 @@ from archive import (
     write_jsonl,
 )
 from archive.models import EXTRA_FIELDS
-from crawler import CrawlSummary, crawl, looks_binary, parse_page
+from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
 from gongkai.config import Config
 from index import (
     IndexMissing,
@@ -48,7 +48,7 @@ def run_crawl(
     *,
     update_index_after: bool = True,
     echo: Echo = print,
-    settings: Any = None,
+    settings: CrawlSettings | None = None,
 ) -> tuple[bool, str]:
     """Crawl, archive and (unless told otherwise) index. Returns (ok, reason)."""
     cfg.data_dir.ensure()
@@ -167,12 +167,21 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
         catalogue.close()
 
 
-def run_export(cfg: Config, query: str, *, fmt: str, out: TextIO = sys.stdout, **params: Any) -> int:
+def run_export(
+    cfg: Config,
+    query: str,
+    *,
+    fmt: str,
+    out: TextIO = sys.stdout,
+    english_headers: bool = False,
+    **params: Any,
+) -> int:
     if not cfg.data_dir.catalogue_path.exists():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to export")
     records = iter_export(cfg, query, **params)
-    writer = write_csv if fmt == "csv" else write_jsonl
-    return writer(records, out)
+    if fmt == "csv":
+        return write_csv(records, out, english_headers=english_headers)
+    return write_jsonl(records, out)
 
 
 def run_evidence(cfg: Config, doc_ids: list[str], out_dir: Path) -> list[dict[str, Any]]:

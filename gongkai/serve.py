@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from waitress.server import create_server
 
@@ -24,6 +24,14 @@ class ServeError(RuntimeError):
     pass
 
 
+class Server(Protocol):
+    """What the CLI needs of waitress's server (waitress ships no type hints)."""
+
+    def run(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -32,8 +40,22 @@ def _bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise ServeError(
+            f"无法监听 {host}:{port}（端口已被占用？）/ cannot listen on {host}:{port}: {exc.strerror}"
+        ) from None
     return sock
+
+
+def bind_ports(host: str, port: int, raw_port: int | None = None) -> tuple[socket.socket, socket.socket]:
+    """Both listening sockets, bound now: a busy port is found before any long work (the demo's crawl)."""
+    app_sock = _bind(host, port)
+    actual_port = app_sock.getsockname()[1]
+    try:
+        raw_sock = _bind(host, raw_port if raw_port is not None else (actual_port + 1 if port else 0))
+    except ServeError:
+        app_sock.close()
+        raise
+    return app_sock, raw_sock
 
 
 def _origin(host: str, port: int) -> str:
@@ -42,12 +64,18 @@ def _origin(host: str, port: int) -> str:
 
 
 def build_server(
-    cfg: Config, *, host: str, port: int, raw_port: int | None = None, threads: int = 4
-) -> tuple[Any, str]:
-    """Bind both ports and return (waitress server, UI URL); `server.run()` serves until interrupted."""
-    app_sock = _bind(host, port)
+    cfg: Config,
+    *,
+    host: str,
+    port: int,
+    raw_port: int | None = None,
+    threads: int = 4,
+    sockets: tuple[socket.socket, socket.socket] | None = None,
+) -> tuple[Server, str]:
+    """Bind both ports (unless `sockets` from bind_ports) and return (waitress server, UI URL);
+    `server.run()` serves until interrupted."""
+    app_sock, raw_sock = sockets or bind_ports(host, port, raw_port)
     actual_port = app_sock.getsockname()[1]
-    raw_sock = _bind(host, raw_port if raw_port is not None else (actual_port + 1 if port else 0))
     actual_raw = raw_sock.getsockname()[1]
     web_settings = cfg.web
     if not _explicit_origins(cfg):
@@ -64,7 +92,7 @@ def build_server(
 
     for sock in (app_sock, raw_sock):
         sock.listen(128)
-    server = create_server(dispatch, sockets=[app_sock, raw_sock], threads=threads, ident="gongkai")
+    server: Server = create_server(dispatch, sockets=[app_sock, raw_sock], threads=threads, ident="gongkai")
     return server, _origin(host, actual_port) + "/"
 
 
@@ -73,7 +101,7 @@ def _explicit_origins(cfg: Config) -> bool:
     return (cfg.web.app_origin, cfg.web.raw_origin) != (defaults.app_origin, defaults.raw_origin)
 
 
-def run_until_interrupted(server: Any, url: str, echo: Callable[[str], Any]) -> None:
+def run_until_interrupted(server: Server, url: str, echo: Callable[[str], Any]) -> None:
     echo(f"gongkai 检索服务 serving on {url}  (Ctrl-C 停止 to stop)")
     try:
         server.run()

@@ -8,6 +8,7 @@ from index.build import rebuild_index, update_index
 from index.errors import IndexBusy, IndexMissing, QueryError
 from index.search import Hit, IndexCache, Searcher, SearchPage, SearchQuery
 from index.settings import IndexSettings
+from index.snippets import highlight
 
 __all__ = [
     "Hit",
@@ -19,6 +20,7 @@ __all__ = [
     "SearchPage",
     "SearchQuery",
     "Searcher",
+    "highlight",
     "rebuild_index",
     "update_index",
 ]

@@ -39,6 +39,9 @@ FIELDS = {
     "index_no": "index_no",
     "索引号": "index_no",
 }
+# `foo:公安` reads as a field, so an unknown one is an error (quoted, it is text)
+_FIELD_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,19}")
+_FIELD_NAMES = "标题 机构 主题 文号 索引号 或 title agency topic doc_no index_no"
 _OPEN = "(（"
 _CLOSE = ")）"
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
@@ -127,6 +130,11 @@ def _lit(token: str) -> Lit | None:
         if value[0] in _QUOTES:
             value = value[1:].rstrip("".join(_QUOTES.values()))
         return Lit(fold(value).strip(), FIELDS[name.lower()], value) if value.strip() else None
+    if sep and value and _FIELD_LIKE.fullmatch(name) and not value.startswith("//"):
+        raise QueryError(
+            f'没有名为 {name} 的字段（可用：{_FIELD_NAMES}；要检索原文请加引号 "{token}"）'
+            f" / no field named {name} (fields: title agency topic doc_no index_no; quote it to search the text)"
+        )
     return Lit(fold(token), None, token)
 
 
@@ -174,7 +182,12 @@ def parse(q: str, settings: IndexSettings) -> Tree | None:
         negate = False
     if len(stack) != 1:
         raise QueryError("括号不匹配 / unbalanced parentheses")
-    return _reduce(stack[0])
+    tree = _reduce(stack[0])
+    if tree is None and tokens:
+        raise QueryError(
+            "查询中只有运算符或引号，没有要检索的词 / the query has operators or quotes but no words"
+        )
+    return tree
 
 
 def _reduce(items: list[object]) -> Tree | None:

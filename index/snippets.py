@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 
 from index.analyzer import fold
+from index.settings import IndexSettings
 
 
 def _spans(folded: str, needles: list[str], limit: int) -> list[tuple[int, int]]:
@@ -80,3 +81,29 @@ def _windows(spans: list[tuple[int, int]], length: int, width: int, fragments: i
         if len(windows) >= fragments:
             break
     return windows
+
+
+def mark_all(text: str, needles: list[str]) -> str:
+    """HTML: the whole (short) text escaped, every match of the needles in <mark>; for titles."""
+    needles = sorted({n for n in needles if n and n.strip()}, key=len, reverse=True)
+    spans = _spans(fold(text), needles, 50) if needles else []
+    out: list[str] = []
+    cursor = 0
+    for begin, end in spans:
+        out.append(html.escape(text[cursor:begin]))
+        out.append("<mark>" + html.escape(text[begin:end]) + "</mark>")
+        cursor = end
+    out.append(html.escape(text[cursor:]))
+    return "".join(out)
+
+
+def highlight(text: str, q: str, settings: IndexSettings) -> str:
+    """`text` marked with the literals of query `q` as snippets mark them (a query that does not parse: none)."""
+    from index.errors import QueryError
+    from index.query import parse, positive_literals
+
+    try:
+        needles = positive_literals(parse(q, settings))
+    except QueryError:
+        needles = []
+    return mark_all(text, needles)

@@ -13,8 +13,10 @@ from flask import Blueprint, Response, abort, g, jsonify, render_template, reque
 from archive import CaptureNotFound, Document
 
 from .diffs import FIELD_LABELS, changed_fields, text_diff
-from .queryargs import ArgsError
+from .queryargs import ArgsError, SearchArgs, parse_search_args
 from .resources import get_catalogue, web_context
+from .timefmt import beijing_text
+from .timeline import capture_timeline
 
 bp = Blueprint("documents", __name__, url_prefix="")
 
@@ -56,7 +58,7 @@ def citation(document: Document) -> str:
         f.doc_no and f.doc_no != "无" and f"文号 {f.doc_no}",
         f.index_no and f"索引号 {f.index_no}",
         document.url,
-        f"存档于 {document.captured_at}",
+        f"存档于 {beijing_text(document.captured_at)}（北京时间）",
         document.sha256 and f"SHA-256 {document.sha256}",
     ]
     return "，".join(p for p in parts if p) + "。"
@@ -78,6 +80,14 @@ def _history(doc_id: str) -> dict[str, Any]:
     return history
 
 
+def _back_to_search() -> SearchArgs:
+    """The search the reader came from (its parameters ride on the result link), for the 检索 link."""
+    try:
+        return parse_search_args(request.args, web_context().settings)
+    except ArgsError:
+        return SearchArgs()
+
+
 @bp.get("/documents/<doc_id>")
 def show(doc_id: str) -> str:
     document = _load(doc_id)
@@ -94,6 +104,8 @@ def show(doc_id: str) -> str:
         event_labels=EVENT_LABELS,
         archived_attachments=_archived_attachments(document),
         raw_url=raw_url,
+        back=_back_to_search(),
+        timeline=capture_timeline(history),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
@@ -11,6 +12,7 @@ from index import IndexSettings, QueryError, SearchPage
 
 from .charts import Chart, build_chart, is_short_range
 from .feeds import FeedEntry, build_feed, date_to_instant
+from .pageparts import any_of_facets, filter_chips, marked_titles
 from .queryargs import (
     DATE_FIELDS,
     SORTS,
@@ -45,7 +47,7 @@ def _chart(search: SearchArgs, page: SearchPage) -> Chart | None:
     if is_short_range(search.since, search.until, _today(), settings.chart_month_max_days):
         months = page.facets.get("month")
         if months is not None:
-            return build_chart(months, "月")
+            return build_chart(months, "月", start=search.since, end=search.until or _today().isoformat())
     return build_chart(page.facets.get("year", {}), "年")
 
 
@@ -54,7 +56,7 @@ def _page_context(search: SearchArgs, page: SearchPage | None, message: str | No
     settings = ctx.settings
     total = page.total if page else 0
     last_page = min(settings.max_page, max(1, -(-total // settings.page_size)))
-    facets = page.facets if page else {}
+    facets = _ui_facets(search, page) if page else {}
     return {
         "search": search,
         "page": page,
@@ -69,7 +71,15 @@ def _page_context(search: SearchArgs, page: SearchPage | None, message: str | No
         "chart": _chart(search, page) if page and total else None,
         "pages": _pager(search.page, last_page),
         "max_query_chars": (ctx.index_settings or IndexSettings()).max_query_chars,
+        "chips": filter_chips(search),
+        "titles": marked_titles(page, search.q, ctx.index_settings or IndexSettings()) if page else {},
+        "back": search.to_params(),
     }
+
+
+def _ui_facets(search: SearchArgs, page: SearchPage) -> dict[str, Mapping[str, int]]:
+    """Any-of facet counts (web/pageparts.py): one extra small query per facet that has a value chosen."""
+    return any_of_facets(search, page, lambda s: run_search(s, offset=0, limit=1))
 
 
 def _pager(current: int, last: int) -> list[int | None]:

@@ -33,10 +33,3 @@ def safe_snippet(snippet: str | None) -> Markup:
     if depth:
         out.append("</mark>")
     return Markup("".join(out))
-
-
-def plain_snippet(snippet: str | None) -> str:
-    """The snippet as plain text (for feeds and exports)."""
-    if not snippet:
-        return ""
-    return html.unescape(_MARK.sub("", snippet))

@@ -52,12 +52,12 @@ def test_search_filter_read_original_export_and_feed(browser: Any, site: Site) -
     page.wait_for_url("**/search?q=*")
     assert page.locator("li.hit mark").count() > 0
     total_all = int(page.locator("h1.total strong").inner_text())
-    page.get_by_label("市公安局").check()
+    page.get_by_role("checkbox", name="市公安局").check()
     page.click("button.apply")
     page.wait_for_url("**agency=*")
     total_police = int(page.locator("h1.total strong").inner_text())
     assert 0 < total_police <= total_all
-    assert page.get_by_label("市公安局").is_checked()
+    assert page.get_by_role("checkbox", name="市公安局").is_checked()
     page.fill("#since", "2020-01-01")
     page.click("button.apply")
     page.wait_for_url("**since=2020-01-01*")
@@ -83,8 +83,8 @@ def test_search_filter_read_original_export_and_feed(browser: Any, site: Site) -
     page.goto(site.app_url + "/search?q=枫桥")
     with page.expect_download() as info:
         page.click("text=导出 CSV")
-    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8"))))
-    assert rows[0][:3] == ["id", "url", "title"] and len(rows) - 1 == total_all
+    rows = list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "网址", "标题"] and len(rows) - 1 == total_all
     feed_href = page.locator("a:text('订阅 Atom')").get_attribute("href")
     feed = page.request.get(site.app_url + feed_href)
     assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")

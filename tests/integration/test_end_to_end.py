@@ -88,9 +88,14 @@ def test_filters_narrow_results_and_export_csv_matches_search(demo_dir: Path) ->
     assert narrowed["total"] == count
     assert {h["agency"] for h in narrowed["hits"]} == {agency}
     exported = run(demo_dir, "export", "--agency", agency, "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert exported.output.startswith("\ufeff")  # Excel and WPS need the byte order mark
+    rows = list(csv.DictReader(io.StringIO(exported.output.removeprefix("\ufeff"))))
     assert len(rows) == count
-    assert {r["agency"] for r in rows} == {agency}
+    assert {r["发布机构"] for r in rows} == {agency}
+    english = run(demo_dir, "export", "--agency", agency, "--format", "csv", "--english-headers")
+    assert [r["agency"] for r in csv.DictReader(io.StringIO(english.output.removeprefix("\ufeff")))] == [
+        r["发布机构"] for r in rows
+    ]
 
 
 @pytest.mark.slow

@@ -39,7 +39,7 @@ def test_jsonl_and_csv_carry_every_record_key(archive: Archive) -> None:
     assert [json.loads(line) for line in lines] == records
     assert "第一行" in lines[0]  # ensure_ascii=False
     out = io.StringIO()
-    assert write_csv(records, out) == 2
+    assert write_csv(records, out, english_headers=True, bom=False) == 2
     rows = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert rows[0]["body"] == '第一行\n第二行, "引号"'
     assert json.loads(rows[0]["attachments"]) == [{"url": "http://g/a.pdf", "name": "附件1"}]
@@ -86,8 +86,25 @@ def test_csv_cells_that_look_like_formulas_are_not_formulas(archive: Archive) ->
     )
     records = [d.to_record() for d in archive.catalogue.iter_documents()]
     out = io.StringIO()
-    write_csv(records, out)
+    write_csv(records, out, english_headers=True, bom=False)
     row = next(csv.DictReader(io.StringIO(out.getvalue())))
     assert row["title"] == '\'=HYPERLINK("http://evil","点我")'
     assert row["source"] == "'@SUM(1)"
     assert row["index_no"] == "A/9"  # ordinary cells untouched
+
+
+def test_csv_opens_in_excel_with_a_bom_and_chinese_headers(archive: Archive) -> None:
+    """Excel and WPS read a UTF-8 CSV right only with a byte order mark; the default header row is Chinese."""
+    _doc(archive, "http://g/1", "原文", index_no="A/1")
+    records = [d.to_record() for d in archive.catalogue.iter_documents()]
+    out = io.StringIO()
+    write_csv(records, out)
+    data = out.getvalue().encode("utf-8")
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["编号", "网址", "标题", "索引号", "发布机构"]
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in name) for name in rows[0])
+    assert rows[1][0] == records[0]["id"] and rows[1][3] == "A/1"
+    out = io.StringIO()
+    write_csv(records, out, english_headers=True)
+    assert next(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))[:3] == ["id", "url", "title"]

@@ -30,11 +30,14 @@ def test_ensure_refuses_world_writable_subdir(tmp_path: Path) -> None:
         data.ensure()
 
 
-def test_ensure_accepts_0750(tmp_path: Path) -> None:
+def test_ensure_accepts_0750_and_leaves_it(tmp_path: Path) -> None:
+    """Group-readable is not unsafe: the existing root is accepted as it is and its subdirectories made."""
     root = tmp_path / "d"
     root.mkdir()
     root.chmod(0o750)
-    DataDir(root).ensure()
+    data = DataDir(root).ensure()
+    assert stat.S_IMODE(root.stat().st_mode) == 0o750
+    assert data.warcs_dir.is_dir() and stat.S_IMODE(data.warcs_dir.stat().st_mode) == 0o700
 
 
 def test_settings_from_mapping_converts_and_rejects_unknown_keys() -> None:

@@ -1,15 +1,14 @@
 """Property tests (TESTPLAN.md C12, F tier): generated and mutated pages through decode and parse.
 
 2,000 pages per run: 900 generated from label/layout building blocks, 900 mutations of the fixture pages
-and 200 arbitrary byte strings, plus a few pathological shapes. No exception may escape and no call may take
-more than 2 seconds of CPU time (a generous robustness bound measured per call with `time.process_time`, so a
-busy machine does not fail it; not a speed benchmark). Runs are derandomized, so a failure reproduces.
+and 200 arbitrary byte strings, plus a few pathological shapes. No exception may escape and every result keeps
+the record's invariants. Speed is not asserted here: bench/parse_bench.py times the pathological shapes against a
+plain page of the same size. Runs are derandomized, so a failure reproduces.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,6 @@ pytestmark = pytest.mark.slow
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "pages"
 SEEDS = [p.read_bytes() for p in sorted(FIXTURES.glob("*.html"))]
-BOUND_S = 2.0
 FUZZ = settings(
     max_examples=900,
     derandomize=True,
@@ -138,12 +136,9 @@ def mutated_page(draw: st.DrawFn) -> bytes:
 
 
 def _run(raw: bytes, content_type: str | None = None) -> Parsed:
-    started = time.process_time()  # CPU time: other processes on a busy CI machine do not count
     decoded = decode_html(raw, content_type)
     parsed = parse_page(raw, "http://www.example.gov.cn/art/2021/2/26/art_1_2.html", content_type)
     looks_binary(raw)
-    elapsed = time.process_time() - started
-    assert elapsed < BOUND_S, f"{elapsed:.2f}s for {len(raw)} bytes"
     assert isinstance(decoded.text, str)
     assert parsed.charset
     for value in parsed.field_values().values():
@@ -169,10 +164,6 @@ def test_mutated_fixture_pages_never_raise(raw: bytes) -> None:
 @given(st.binary(max_size=4096))
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     _run(raw)
-
-
-def test_seed_pages_are_present() -> None:
-    assert len(SEEDS) >= 9
 
 
 PATHOLOGICAL = {

@@ -1,4 +1,7 @@
-"""Helpers of the index tests: real corpus documents as catalogue `Document`s, a list-backed catalogue."""
+"""Helpers of the index tests: corpus documents as catalogue `Document`s, a list-backed catalogue.
+
+The corpus is the real one in ../shared when it is there, else the demo site generator's documents (demosite),
+whose every field is known, so a clone without ../shared runs the same tests instead of skipping them."""
 
 from __future__ import annotations
 
@@ -68,4 +71,25 @@ def load_sample(shared: Path, n: int = SAMPLE, seed: int = 6) -> list[Document]:
             body=(r.get("text") or "")[:BODY_CHARS],
         )
         for i, r in enumerate(picked)
+    ]
+
+
+def load_demo(n: int = SAMPLE, seed: int = 6) -> list[Document]:
+    """The demo generator's documents as catalogue documents (the ground truth of the demo site)."""
+    from demosite import DemoSite
+
+    return [
+        make_doc(
+            f"demo{d.index:04d}",
+            i + 1,
+            title=d.title,
+            agency=d.agency,
+            topic=d.topic,
+            doc_no=d.doc_no,
+            index_no=d.index_no,
+            publish_date=d.publish_date,
+            written_date=d.written_date,
+            body=d.body[:BODY_CHARS],
+        )
+        for i, d in enumerate(DemoSite(seed=seed, n_docs=n).documents)
     ]

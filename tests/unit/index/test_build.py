@@ -70,7 +70,8 @@ def test_rebuild_returns_identical_ids_in_identical_order(
     for doc in docs[40:]:
         cat.put(doc)
     update_index(cat, index_dir, settings)
-    queries = [f'"{d.fields.body[i : i + 2]}"' for d in docs[:50] for i in (10, 40)]
+    pieces = [d.fields.body[i : i + 2] for d in docs[:50] for i in (10, 40)]
+    queries = [f'"{p}"' for p in pieces if p.strip()]  # a blank phrase is a QueryError
     sorts = ("relevance", "newest", "oldest")
 
     def answers() -> list[list[str]]:

@@ -8,7 +8,7 @@ import html5lib
 
 TAGS = frozenset(
     "a article aside body button caption code dd del details div dl dt fieldset figcaption figure footer form g "
-    "h1 h2 head header html iframe input ins label legend li link main mark meta nav ol option p rect script "
+    "h1 h2 h3 h4 head header html iframe input ins label legend li link main mark meta nav ol option p rect script "
     "section select span strong summary svg table tbody td text textarea th thead time title tr ul".split()
 )
 ATTRIBUTES = frozenset(

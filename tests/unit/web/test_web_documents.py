@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import html5lib
 from flask.testing import FlaskClient
 from webcorpus import Corpus
@@ -36,10 +38,14 @@ def test_document_page_shows_original_labels_text_and_citation(client: FlaskClie
         record["doc_no"],
         record["index_no"],
         record["url"],
-        record["captured_at"],
     ):
         assert part in citation
     assert "SHA-256" in citation
+    # the capture time as the page shows it: Beijing time to the minute, not UTC with seconds
+    archived = dt.datetime.fromisoformat(record["captured_at"].replace("Z", "+00:00"))
+    shown = archived.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    assert f"存档于 {shown}（北京时间）" in citation and record["captured_at"] not in citation
+    assert shown in text_of(page.find(".//section[@class='timeline']"))
     assert page.find(".//button[@data-copy-target='citation']") is not None
     original = page.find(f".//a[@href='/documents/{doc_id}/original']")
     assert original is not None

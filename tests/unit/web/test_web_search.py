@@ -181,10 +181,10 @@ def test_feed_lists_newest_matching_documents(client: FlaskClient, corpus: Corpu
 
 def test_exports_hold_every_match_as_document_records(client: FlaskClient) -> None:
     total = api(client, "?q=公安")["total"]
-    response = client.get("/export.csv?q=公安")
+    response = client.get("/export.csv?q=公安&headers=en")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert len(rows) == total and len({r["id"] for r in rows}) == total
     assert rows[0]["body"] and rows[0]["captured_at"]
     lines = client.get("/export.jsonl?q=公安").get_data(as_text=True).splitlines()
@@ -204,12 +204,30 @@ def test_export_in_batches_up_to_the_cap(make_app, monkeypatch) -> None:  # type
     assert total > 50
     lines = client.get("/export.jsonl?sort=oldest").get_data(as_text=True).splitlines()
     assert len(lines) == 50
-    rows = list(csv.reader(io.StringIO(client.get("/export.csv?sort=oldest").get_data(as_text=True))))
-    assert rows[0][0] == "id" and len(rows) == 51
-    assert sum(1 for r in rows if r and r[0] == "id") == 1
+    data = client.get("/export.csv?sort=oldest").get_data()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1  # one BOM, at the start
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["编号", "网址", "标题"] and len(rows) == 51
+    assert sum(1 for r in rows if r and r[0] == "编号") == 1
     assert [r[0] for r in rows[1:]] == [json.loads(line)["id"] for line in lines]
     uncapped = make_app().test_client().get("/export.jsonl").get_data(as_text=True).splitlines()
     assert len(uncapped) == total
+
+
+def test_csv_export_has_chinese_headers_unless_english_asked(client: FlaskClient) -> None:
+    """Excel and WPS open a UTF-8 CSV right only with a byte order mark; the header row a person reads is Chinese."""
+    zh = client.get("/export.csv?q=公安").get_data()
+    en = client.get("/export.csv?q=公安&headers=en").get_data()
+    assert zh.startswith(b"\xef\xbb\xbf") and en.startswith(b"\xef\xbb\xbf")
+    zh_rows = list(csv.reader(io.StringIO(zh.decode("utf-8-sig"))))
+    en_rows = list(csv.reader(io.StringIO(en.decode("utf-8-sig"))))
+    assert zh_rows[0][:5] == ["编号", "网址", "标题", "索引号", "发布机构"] and en_rows[0][:3] == [
+        "id",
+        "url",
+        "title",
+    ]
+    assert zh_rows[1:] == en_rows[1:] and len(zh_rows) > 1
+    assert client.get("/export.csv?headers=fr").status_code == 400
 
 
 def test_bad_export_and_feed_params_are_400(client: FlaskClient) -> None:
