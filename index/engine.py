@@ -3,7 +3,8 @@
 A query tree from `index.query.parse` is evaluated to a `Matches` (global docnums, sorted, and their scores).
 A literal of n characters is matched exactly on a bigram field:
 
-* n = 1: the character field (`title_ch`, `body_ch`): one term;
+* n = 1: every bigram that starts with the character (each occurrence starts exactly one bigram, the last
+  character of a text the one with the end marker): correct, and slower on very common characters;
 * n = 2: one bigram term, no position check;
 * n >= 3: its n-1 bigrams, rarest first: each further bigram is read only in the blocks that still hold
   candidates (`postings.read_postings(wanted=...)`); then positions are checked, vectorised, on the candidates
@@ -41,7 +42,6 @@ WORD_WEIGHT = 0.5  # a whole-word match adds this share of a literal match
 # selective candidates are handed down to posting reads; beyond this share of the index, reading whole blocks
 # and intersecting afterwards is cheaper than checking membership per block
 CANDIDATE_SHARE = 0.5
-CHAR_FIELDS = {"title_ng": "title_ch", "body_ng": "body_ch"}
 WORD_FIELDS = {"title_ng": "title", "body_ng": "body"}
 
 
@@ -203,7 +203,7 @@ class Evaluator:
         return found
 
     def _boost(self, fieldname: str) -> float:
-        return self.settings.title_boost if fieldname in ("title_ng", "title", "title_ch") else 1.0
+        return self.settings.title_boost if fieldname in ("title_ng", "title") else 1.0
 
     def _bm25(self, fieldname: str, docs: np.ndarray, tf: np.ndarray) -> np.ndarray:
         lengths = self.gen.lengths.get(fieldname)
@@ -273,9 +273,6 @@ class Evaluator:
         if not text:
             return EMPTY_IDS, EMPTY_F
         if len(text) == 1:
-            char_field = CHAR_FIELDS.get(fieldname)
-            if char_field is not None:
-                return self._term(char_field, text, wanted, weight_is_boosted=True)
             return self._prefix(fieldname, text, wanted)
         grams = query_bigrams(text)
         if len(grams) == 1:
@@ -291,8 +288,8 @@ class Evaluator:
         return _joined(ids, tfs)
 
     def _prefix(self, fieldname: str, char: str, wanted: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """A single character on a bigram field without a character twin (agency, topic, 文号: small fields):
-        every bigram that starts with it."""
+        """A single character: every bigram of the field that starts with it, its weights summed (the number
+        of occurrences, times the field's boost)."""
         parts: list[Matches] = []
         for (segreader, offset), local in self._split(wanted):
             if local is not None and not len(local):
@@ -300,7 +297,7 @@ class Evaluator:
             for term in segreader.expand_prefix(fieldname, char):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 p = read_postings(segreader, fieldname, text, wanted=local)
-                parts.append(Matches(p.ids + offset, p.weights))
+                parts.append(Matches(p.ids + offset, p.weights / self._field_boost(fieldname)))
         joined = union(parts)
         return joined.docs, joined.scores
 

@@ -83,16 +83,6 @@ class BigramField(fields.TEXT):
             yield gram.encode("utf-8"), n, n * fb, encoded
 
 
-class CharField(WordField):
-    """Single characters of folded text, frequencies only: a one-character query is one term (on the bigram
-    field it was a union of every bigram starting with that character)."""
-
-    def term_counts(self, value: str) -> dict[str, int]:
-        counts = Counter(fold(value))
-        counts.pop(" ", None)
-        return counts
-
-
 class StoredBytes(fields.STORED):
     """Compressed body text kept for snippets (zlib bytes)."""
 
@@ -109,10 +99,8 @@ def build_schema(user_dictionary: Path | None, title_boost: float) -> fields.Sch
         url=fields.STORED(),
         title=WordField(ana, field_boost=title_boost),
         title_ng=BigramField(ana, field_boost=title_boost),
-        title_ch=CharField(ana, field_boost=title_boost),
         body=WordField(ana),
         body_ng=BigramField(ana),
-        body_ch=CharField(ana),
         doc_no_ng=BigramField(ana),
         agency_ng=BigramField(ana),
         topic_ng=BigramField(ana),
