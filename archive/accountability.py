@@ -1,0 +1,231 @@
+"""Accountability views over the catalogue: per agency, is it disclosing on time, completely, and leaving it up?
+
+Read-only and pure apart from `load`: the catalogue gives every document's dates and status (no bodies) and the
+changed/removed events; `overview` and `agency_report` turn them into figures that the web pages, their CSV and
+JSON twins and `gongkai report agency` all print, so the three can never disagree.
+
+What the archive cannot know, said wherever these figures appear: documents it never captured (an agency that
+published nothing here may have published elsewhere, or before the crawl began), dates the page does not show,
+and edits or removals between two visits of the crawler (it sees the state at each visit, dated by the visit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from archive.catalogue import Catalogue
+from archive.coverage import AnnualRow, Gap, annual_reports, count_by_month, find_gaps, month_range
+from archive.timeliness import DocFacts, beijing_date, facts_from_row, median
+
+UNKNOWN_AGENCY = "（未标注发布机构）"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the views read, loaded once."""
+
+    docs: tuple[DocFacts, ...]
+    events: tuple[tuple[str, str, str], ...]  # (doc_id, kind, Beijing month)
+    reference_month: str | None  # the newest 发布日期 month in the archive: silence is judged up to it
+    as_of: dt.date | None  # the newest first capture (Beijing): reports due after it are not judged
+
+
+def load(catalogue: Catalogue) -> Snapshot:
+    docs = tuple(facts_from_row(row) for row in catalogue.document_facts())
+    events = []
+    for row in catalogue.change_events():
+        day = beijing_date(row["at"])
+        if day is not None:
+            events.append((str(row["doc_id"]), str(row["kind"]), day.isoformat()[:7]))
+    months = [d.publish_month for d in docs if d.publish_month]
+    seen = [d.first_seen for d in docs if d.first_seen]
+    return Snapshot(
+        docs=docs,
+        events=tuple(events),
+        reference_month=max(months) if months else None,
+        as_of=dt.date.fromisoformat(max(seen)) if seen else None,
+    )
+
+
+def agency_of(doc: DocFacts) -> str:
+    return doc.agency or UNKNOWN_AGENCY
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One agency's (or one topic's within an agency) headline figures."""
+
+    name: str
+    documents: int
+    live: int
+    removed: int  # status removed now
+    edited: int  # more than one version
+    with_lag: int  # documents whose lag could be computed
+    late: int  # lag over 20 working days
+    flagged: int  # lag not computable (see timeliness.FLAGS)
+    median_lag: float | None
+    median_capture_lag: float | None
+    gaps: int = 0
+    first_month: str | None = None
+    last_month: str | None = None
+
+    @property
+    def late_share(self) -> float | None:
+        return self.late / self.with_lag if self.with_lag else None
+
+    def to_json(self) -> dict[str, Any]:
+        share = self.late_share
+        return {
+            "name": self.name,
+            "documents": self.documents,
+            "live": self.live,
+            "removed": self.removed,
+            "edited": self.edited,
+            "with_lag": self.with_lag,
+            "late": self.late,
+            "late_share": round(share, 4) if share is not None else None,
+            "lag_flagged": self.flagged,
+            "median_lag_working_days": self.median_lag,
+            "median_capture_lag_days": self.median_capture_lag,
+            "gaps": self.gaps,
+            "first_month": self.first_month,
+            "last_month": self.last_month,
+        }
+
+
+def summarise(name: str, docs: Sequence[DocFacts], gaps: int = 0) -> Summary:
+    lags = [d.lag for d in docs if d.lag is not None]
+    captures = [d.capture_lag for d in docs if d.capture_lag is not None]
+    months = sorted(d.publish_month for d in docs if d.publish_month)
+    return Summary(
+        name=name,
+        documents=len(docs),
+        live=sum(1 for d in docs if d.status != "removed"),
+        removed=sum(1 for d in docs if d.status == "removed"),
+        edited=sum(1 for d in docs if d.versions > 1),
+        with_lag=len(lags),
+        late=sum(1 for d in docs if d.late),
+        flagged=sum(1 for d in docs if d.flag is not None),
+        median_lag=median(lags),
+        median_capture_lag=median(captures),
+        gaps=gaps,
+        first_month=months[0] if months else None,
+        last_month=months[-1] if months else None,
+    )
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str
+    documents: int
+    late: int
+    edits: int  # changed events seen this month
+    removals: int  # removed events seen this month
+    silent: bool  # inside a gap
+
+
+@dataclass(frozen=True)
+class AgencyReport:
+    summary: Summary
+    months: tuple[MonthRow, ...]
+    gaps: tuple[Gap, ...]
+    topics: tuple[Summary, ...]
+    annual: tuple[AnnualRow, ...]
+    late_docs: tuple[DocFacts, ...]
+    edited_docs: tuple[DocFacts, ...]
+    removed_docs: tuple[DocFacts, ...]
+    flagged_docs: tuple[DocFacts, ...]
+    lags: tuple[int, ...] = ()
+    reference_month: str | None = None
+    as_of: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agency": self.summary.name,
+            "summary": self.summary.to_json(),
+            "reference_month": self.reference_month,
+            "as_of": self.as_of,
+            "months": [vars(m) for m in self.months],
+            "gaps": [g.to_json() for g in self.gaps],
+            "topics": [t.to_json() for t in self.topics],
+            "annual_reports": [a.to_json() for a in self.annual],
+            "late": [d.to_json() for d in self.late_docs],
+            "edited": [d.to_json() for d in self.edited_docs],
+            "removed": [d.to_json() for d in self.removed_docs],
+            "lag_flagged": [d.to_json() for d in self.flagged_docs],
+        }
+
+
+def _by_agency(snapshot: Snapshot) -> dict[str, list[DocFacts]]:
+    groups: dict[str, list[DocFacts]] = {}
+    for doc in snapshot.docs:
+        groups.setdefault(agency_of(doc), []).append(doc)
+    return groups
+
+
+def _gaps(docs: Sequence[DocFacts], reference_month: str | None) -> list[Gap]:
+    counts = count_by_month(d.publish_month for d in docs)
+    if not counts or reference_month is None:
+        return []
+    return find_gaps(counts, min(counts), reference_month)
+
+
+def overview(snapshot: Snapshot) -> list[Summary]:
+    """Every agency, most documents first (ties by name)."""
+    rows = [
+        summarise(name, docs, gaps=len(_gaps(docs, snapshot.reference_month)))
+        for name, docs in _by_agency(snapshot).items()
+    ]
+    return sorted(rows, key=lambda s: (-s.documents, s.name))
+
+
+def agency_names(snapshot: Snapshot) -> set[str]:
+    return set(_by_agency(snapshot))
+
+
+def agency_report(snapshot: Snapshot, name: str) -> AgencyReport | None:
+    docs = _by_agency(snapshot).get(name)
+    if docs is None:
+        return None
+    gaps = _gaps(docs, snapshot.reference_month)
+    silent = {m for g in gaps for m in month_range(g.first, g.last)}
+    ids = {d.doc_id for d in docs}
+    edits = count_by_month(
+        month for doc_id, kind, month in snapshot.events if kind == "changed" and doc_id in ids
+    )
+    removals = count_by_month(
+        month for doc_id, kind, month in snapshot.events if kind == "removed" and doc_id in ids
+    )
+    published = count_by_month(d.publish_month for d in docs)
+    late = count_by_month(d.publish_month for d in docs if d.late)
+    keys = set(published) | set(edits) | set(removals)
+    rows: list[MonthRow] = []
+    if keys:
+        last = max(max(keys), snapshot.reference_month or "")
+        rows = [
+            MonthRow(m, published.get(m, 0), late.get(m, 0), edits.get(m, 0), removals.get(m, 0), m in silent)
+            for m in month_range(min(keys), last)
+        ]
+    topics: dict[str, list[DocFacts]] = {}
+    for doc in docs:
+        topics.setdefault(doc.topic or "（未标注主题）", []).append(doc)
+    newest = sorted(docs, key=lambda d: (d.publish_date or "", d.doc_id), reverse=True)
+    return AgencyReport(
+        summary=summarise(name, docs, gaps=len(gaps)),
+        months=tuple(rows),
+        gaps=tuple(gaps),
+        topics=tuple(
+            sorted((summarise(t, ds) for t, ds in topics.items()), key=lambda s: (-s.documents, s.name))
+        ),
+        annual=tuple(annual_reports(name, docs, snapshot.as_of) if snapshot.as_of else ()),
+        late_docs=tuple(d for d in newest if d.late),
+        edited_docs=tuple(d for d in newest if d.versions > 1),
+        removed_docs=tuple(d for d in newest if d.status == "removed"),
+        flagged_docs=tuple(d for d in newest if d.flag is not None),
+        lags=tuple(d.lag for d in docs if d.lag is not None),
+        reference_month=snapshot.reference_month,
+        as_of=snapshot.as_of.isoformat() if snapshot.as_of else None,
+    )
