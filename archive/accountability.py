@@ -25,21 +25,35 @@ UNKNOWN_AGENCY = "（未标注发布机构）"
 
 @dataclass(frozen=True)
 class Snapshot:
-    """Everything the views read, loaded once."""
+    """Everything the views read, loaded once and then brought up to date with what changed."""
 
     docs: tuple[DocFacts, ...]
     events: tuple[tuple[str, str, str], ...]  # (doc_id, kind, Beijing month)
     reference_month: str | None  # the newest 发布日期 month in the archive: silence is judged up to it
     as_of: dt.date | None  # the newest first capture (Beijing): reports due after it are not judged
+    max_seq: int = 0
+    max_event: int = 0
 
 
-def load(catalogue: Catalogue) -> Snapshot:
-    docs = tuple(facts_from_row(row) for row in catalogue.document_facts())
-    events = []
-    for row in catalogue.change_events():
+def load(catalogue: Catalogue, previous: Snapshot | None = None) -> Snapshot:
+    """The snapshot; with `previous`, only documents with a newer seq and newer events are read (every write to
+    a document gives it a new seq), unless the catalogue shrank, when everything is read again."""
+    max_seq, max_event, count = catalogue.state_token()
+    if previous is not None and (max_seq < previous.max_seq or max_event < previous.max_event):
+        previous = None
+    since_seq = previous.max_seq if previous else 0
+    since_event = previous.max_event if previous else 0
+    by_id = {d.doc_id: d for d in previous.docs} if previous else {}
+    for row in catalogue.document_facts(since_seq):
+        by_id[str(row["doc_id"])] = facts_from_row(row)
+    if previous is not None and len(by_id) != count:
+        return load(catalogue)
+    events = list(previous.events) if previous else []
+    for row in catalogue.change_events(since_event):
         day = beijing_date(row["at"])
         if day is not None:
             events.append((str(row["doc_id"]), str(row["kind"]), day.isoformat()[:7]))
+    docs = tuple(by_id.values())
     months = [d.publish_month for d in docs if d.publish_month]
     seen = [d.first_seen for d in docs if d.first_seen]
     return Snapshot(
@@ -47,6 +61,8 @@ def load(catalogue: Catalogue) -> Snapshot:
         events=tuple(events),
         reference_month=max(months) if months else None,
         as_of=dt.date.fromisoformat(max(seen)) if seen else None,
+        max_seq=max_seq,
+        max_event=max_event,
     )
 
 

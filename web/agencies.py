@@ -12,9 +12,9 @@ import io
 import threading
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, url_for
 
-from archive.accountability import AgencyReport, Snapshot, agency_report, load, overview
+from archive.accountability import AgencyReport, Snapshot, Summary, agency_report, load, overview
 from archive.coverage import ARTICLE_49, GAP_MIN_EXPECTED, GAP_MIN_RATE, GAP_WINDOW_MONTHS, month_end
 from archive.timeliness import ARTICLE_26, ARTICLE_26_DAYS, FLAGS
 from archive.workdays import covered_range
@@ -25,19 +25,98 @@ from .resources import get_catalogue
 bp = Blueprint("agencies", __name__)
 _LOCK = threading.Lock()
 
+_NAME = {
+    "name": "name",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "发布机构",
+}
+_JSON = {"application/json": {"schema": {"type": "object"}}}
+_CSV = {"text/csv": {"schema": {"type": "string"}}}
+_NOT_FOUND = {"description": "档案中没有这个发布机构 / no such agency", "content": _JSON}
+OPENAPI_PATHS: dict[str, Any] = {
+    "/api/agencies": {
+        "get": {
+            "operationId": "listAgencies",
+            "summary": "各发布机构的时效、删除、修改与静默期 / every agency's accountability figures",
+            "responses": {"200": {"description": "agencies, most documents first", "content": _JSON}},
+        }
+    },
+    "/api/agencies.csv": {
+        "get": {
+            "operationId": "listAgenciesCsv",
+            "summary": "同上，CSV / the same as CSV",
+            "responses": {"200": {"description": "one row per agency", "content": _CSV}},
+        }
+    },
+    "/api/agencies/{name}": {
+        "get": {
+            "operationId": "getAgency",
+            "summary": "一个发布机构：每月发布、修改、删除，静默期，年度报告，相关文件 / one agency's report",
+            "parameters": [_NAME],
+            "responses": {"200": {"description": "the agency report", "content": _JSON}, "404": _NOT_FOUND},
+        }
+    },
+    "/api/agencies/{name}/months.csv": {
+        "get": {
+            "operationId": "getAgencyMonthsCsv",
+            "summary": "每月数据 CSV / the monthly table as CSV",
+            "parameters": [_NAME],
+            "responses": {"200": {"description": "one row per month", "content": _CSV}, "404": _NOT_FOUND},
+        }
+    },
+    "/api/agencies/{name}/documents.csv": {
+        "get": {
+            "operationId": "getAgencyDocumentsCsv",
+            "summary": "逾期、修改、删除及无法计算时滞的文件 CSV / the listed documents as CSV",
+            "parameters": [_NAME],
+            "responses": {"200": {"description": "one row per document", "content": _CSV}, "404": _NOT_FOUND},
+        }
+    },
+}
+
+
+def _cache() -> dict[str, Any]:
+    cache: dict[str, Any] = current_app.extensions.setdefault("gongkai_agencies", {})
+    return cache
+
 
 def snapshot() -> Snapshot:
+    """The app's snapshot, brought up to date when the catalogue changed (only the changed rows are read)."""
     catalogue = get_catalogue()
     token = (str(catalogue.path), catalogue.state_token())
-    cache: dict[str, Any] = current_app.extensions.setdefault("gongkai_agencies", {})
+    cache = _cache()
     with _LOCK:
         if cache.get("token") == token:
             found: Snapshot = cache["snapshot"]
             return found
-    fresh = load(catalogue)
+        previous = cache.get("snapshot") if cache.get("path") == token[0] else None
+    fresh = load(catalogue, previous)
     with _LOCK:
-        cache["token"], cache["snapshot"] = token, fresh
+        cache.update(token=token, path=token[0], snapshot=fresh, overview=None)
     return fresh
+
+
+def overview_rows(snap: Snapshot) -> list[Summary]:
+    """The overview of this snapshot, computed once per snapshot."""
+    cache = _cache()
+    with _LOCK:
+        cached = cache.get("overview")
+        if cached is not None and cached[0] is snap:
+            rows: list[Summary] = cached[1]
+            return rows
+    rows = overview(snap)
+    with _LOCK:
+        if cache.get("snapshot") is snap:
+            cache["overview"] = (snap, rows)
+    return rows
+
+
+def warm(app: Flask) -> None:
+    """Load the snapshot ahead of the first request (`gongkai serve` runs this in a background thread)."""
+    with app.app_context():
+        overview_rows(snapshot())
 
 
 def search_link(agency: str, month: str | None = None, topic: str | None = None) -> str:
@@ -88,7 +167,7 @@ def _number(value: float | None) -> str:
 @bp.get("/agencies")
 def index() -> str:
     snap = snapshot()
-    rows = overview(snap)
+    rows = overview_rows(snap)
     return render_template(
         "agencies.html",
         rows=rows,
@@ -129,7 +208,7 @@ def api_index() -> Response:
             "reference_month": snap.reference_month,
             "as_of": snap.as_of.isoformat() if snap.as_of else None,
             "documents": len(snap.docs),
-            "agencies": [row.to_json() for row in overview(snap)],
+            "agencies": [row.to_json() for row in overview_rows(snap)],
             "method": _method(),
         }
     )
@@ -149,7 +228,7 @@ def _csv(rows: list[dict[str, Any]], filename: str) -> Response:
 
 @bp.get("/api/agencies.csv")
 def api_index_csv() -> Response:
-    return _csv([row.to_json() for row in overview(snapshot())], "gongkai-agencies.csv")
+    return _csv([row.to_json() for row in overview_rows(snapshot())], "gongkai-agencies.csv")
 
 
 @bp.get("/api/agencies/<path:name>/months.csv")
