@@ -38,6 +38,12 @@ def month_range(first: str, last: str) -> list[str]:
     return out
 
 
+def shift_month(month: str, delta: int) -> str:
+    """ "YYYY-MM" moved by `delta` months."""
+    index = int(month[:4]) * 12 + int(month[5:7]) - 1 + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def month_end(month: str) -> str:
     y, m = int(month[:4]), int(month[5:7])
     nxt = dt.date(y + 1, 1, 1) if m == 12 else dt.date(y, m + 1, 1)
@@ -61,6 +67,7 @@ class Gap:
             "first_month": self.first,
             "last_month": self.last,
             "months": self.months,
+            "window_documents": self.window,
             "rate_before": round(self.rate, 2),
             "expected_documents": round(self.expected, 1),
         }

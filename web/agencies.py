@@ -15,7 +15,15 @@ from typing import Any
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, url_for
 
 from archive.accountability import AgencyReport, Snapshot, Summary, agency_report, load, overview
-from archive.coverage import ARTICLE_49, GAP_MIN_EXPECTED, GAP_MIN_RATE, GAP_WINDOW_MONTHS, month_end
+from archive.coverage import (
+    ARTICLE_49,
+    GAP_MIN_EXPECTED,
+    GAP_MIN_RATE,
+    GAP_WINDOW_MONTHS,
+    Gap,
+    month_end,
+    shift_month,
+)
 from archive.timeliness import ARTICLE_26, ARTICLE_26_DAYS, FLAGS
 from archive.workdays import covered_range
 
@@ -129,6 +137,20 @@ def search_link(agency: str, month: str | None = None, topic: str | None = None)
     return url_for("search.results", **args)
 
 
+def window_link(agency: str, gap: Gap) -> str:
+    """The search for the documents of the months before a gap, whose rate the gap is judged against."""
+    first = shift_month(gap.first, -GAP_WINDOW_MONTHS)
+    last = shift_month(gap.first, -1)
+    return url_for(
+        "search.results",
+        agency=agency,
+        since=f"{first}-01",
+        until=month_end(last),
+        date_field="publish",
+        sort="newest",
+    )
+
+
 def _method() -> dict[str, Any]:
     first, last = covered_range()
     return {
@@ -197,6 +219,8 @@ def show(name: str) -> str:
         histogram=lag_histogram(report),
         method=_method(),
         search_link=search_link,
+        window_link=window_link,
+        docs_csv=url_for("agencies.api_documents_csv", name=name),
     )
 
 

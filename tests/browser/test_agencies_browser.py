@@ -79,3 +79,17 @@ def test_agencies_pages_work_from_the_keyboard(browser: Any, site: Site) -> None
     assert page.evaluate("document.activeElement.tagName") == "A"
     assert console.errors == []
     context.close()
+
+
+def test_agencies_pages_fit_a_phone_screen(browser: Any, site: Site) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    console = Console(context, page)
+    for path in ("/agencies", "/agencies/" + quote("市公安局"), "/agencies/" + quote("市财政局")):
+        page.goto(site.app_url + path)
+        if page.locator("details summary").count():
+            page.locator("details summary").first.click()  # the month table open as well
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, (path, overflow)
+    assert console.errors == []
+    context.close()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from archive.coverage import annual_report_year, annual_reports, find_gaps, month_range, report_due
+from archive.coverage import (
+    annual_report_year,
+    annual_reports,
+    find_gaps,
+    month_range,
+    report_due,
+    shift_month,
+)
 from archive.timeliness import ARTICLE_26_DAYS, DocFacts, facts_from_row, median
 
 
@@ -90,3 +97,9 @@ def test_lag_flags_are_reasons_never_guesses() -> None:
     assert edge.lag == ARTICLE_26_DAYS and not edge.late
     assert ok.capture_lag == (dt.date(2026, 1, 10) - dt.date(2024, 2, 19)).days
     assert median([3, 1, 2]) == 2 and median([1, 2, 3, 4]) == 2.5 and median([]) is None
+
+
+def test_month_arithmetic() -> None:
+    assert shift_month("2025-04", -12) == "2024-04" and shift_month("2025-01", -1) == "2024-12"
+    assert shift_month("2024-12", 1) == "2025-01"
+    assert month_range("2024-11", "2025-02") == ["2024-11", "2024-12", "2025-01", "2025-02"]
