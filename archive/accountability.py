@@ -21,6 +21,7 @@ from archive.coverage import AnnualRow, Gap, annual_reports, count_by_month, fin
 from archive.timeliness import DocFacts, beijing_date, facts_from_row, median
 
 UNKNOWN_AGENCY = "（未标注发布机构）"
+UNKNOWN_TOPIC = "（未标注主题）"
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,7 @@ def agency_report(snapshot: Snapshot, name: str) -> AgencyReport | None:
         ]
     topics: dict[str, list[DocFacts]] = {}
     for doc in docs:
-        topics.setdefault(doc.topic or "（未标注主题）", []).append(doc)
+        topics.setdefault(doc.topic or UNKNOWN_TOPIC, []).append(doc)
     newest = sorted(docs, key=lambda d: (d.publish_date or "", d.doc_id), reverse=True)
     return AgencyReport(
         summary=summarise(name, docs, gaps=len(gaps)),

@@ -10,11 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import threading
-from typing import Any
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, url_for
 
-from archive.accountability import AgencyReport, Snapshot, Summary, agency_report, load, overview
+from archive.accountability import (
+    UNKNOWN_AGENCY,
+    UNKNOWN_TOPIC,
+    AgencyReport,
+    Snapshot,
+    Summary,
+    agency_names,
+    agency_report,
+    load,
+    overview,
+)
 from archive.coverage import (
     ARTICLE_49,
     GAP_MIN_EXPECTED,
@@ -32,6 +44,8 @@ from .resources import get_catalogue
 
 bp = Blueprint("agencies", __name__)
 _LOCK = threading.Lock()
+MEMO_SIZE = 64
+T = TypeVar("T")
 
 _NAME = {
     "name": "name",
@@ -102,23 +116,32 @@ def snapshot() -> Snapshot:
         previous = cache.get("snapshot") if cache.get("path") == token[0] else None
     fresh = load(catalogue, previous)
     with _LOCK:
-        cache.update(token=token, path=token[0], snapshot=fresh, overview=None)
+        cache.update(token=token, path=token[0], snapshot=fresh, memo=OrderedDict())
     return fresh
 
 
-def overview_rows(snap: Snapshot) -> list[Summary]:
-    """The overview of this snapshot, computed once per snapshot."""
+def memo(snap: Snapshot, key: tuple[str, ...], compute: Callable[[], T]) -> T:
+    """`compute()` once per snapshot and key (the last MEMO_SIZE kept): figures, reports and rendered pages
+    depend on nothing else, so a page view on an unchanged catalogue costs a state query."""
     cache = _cache()
     with _LOCK:
-        cached = cache.get("overview")
-        if cached is not None and cached[0] is snap:
-            rows: list[Summary] = cached[1]
-            return rows
-    rows = overview(snap)
+        table = cache.get("memo")
+        if cache.get("snapshot") is snap and table is not None and key in table:
+            table.move_to_end(key)
+            found: T = table[key]
+            return found
+    value = compute()
     with _LOCK:
-        if cache.get("snapshot") is snap:
-            cache["overview"] = (snap, rows)
-    return rows
+        table = cache.get("memo")
+        if cache.get("snapshot") is snap and table is not None:
+            table[key] = value
+            while len(table) > MEMO_SIZE:
+                table.popitem(last=False)
+    return value
+
+
+def overview_rows(snap: Snapshot) -> list[Summary]:
+    return memo(snap, ("overview",), lambda: overview(snap))
 
 
 def warm(app: Flask) -> None:
@@ -127,8 +150,11 @@ def warm(app: Flask) -> None:
         overview_rows(snapshot())
 
 
-def search_link(agency: str, month: str | None = None, topic: str | None = None) -> str:
-    """The search that lists the documents behind a figure (by 发布日期)."""
+def search_link(agency: str, month: str | None = None, topic: str | None = None) -> str | None:
+    """The search that lists the documents behind a figure (by 发布日期); None where no search can say
+    "no agency" or "no topic" (those figures link to the page's own lists instead)."""
+    if agency == UNKNOWN_AGENCY or topic == UNKNOWN_TOPIC:
+        return None
     args: dict[str, Any] = {"agency": agency, "sort": "newest"}
     if topic:
         args["topic"] = topic
@@ -137,8 +163,10 @@ def search_link(agency: str, month: str | None = None, topic: str | None = None)
     return url_for("search.results", **args)
 
 
-def window_link(agency: str, gap: Gap) -> str:
+def window_link(agency: str, gap: Gap) -> str | None:
     """The search for the documents of the months before a gap, whose rate the gap is judged against."""
+    if agency == UNKNOWN_AGENCY:
+        return None
     first = shift_month(gap.first, -GAP_WINDOW_MONTHS)
     last = shift_month(gap.first, -1)
     return url_for(
@@ -189,20 +217,25 @@ def _number(value: float | None) -> str:
 @bp.get("/agencies")
 def index() -> str:
     snap = snapshot()
-    rows = overview_rows(snap)
-    return render_template(
-        "agencies.html",
-        rows=rows,
-        total=len(snap.docs),
-        reference_month=snap.reference_month,
-        as_of=snap.as_of.isoformat() if snap.as_of else None,
-        method=_method(),
-        search_link=search_link,
+    return memo(
+        snap,
+        ("page",),
+        lambda: render_template(
+            "agencies.html",
+            rows=overview_rows(snap),
+            total=len(snap.docs),
+            reference_month=snap.reference_month,
+            as_of=snap.as_of.isoformat() if snap.as_of else None,
+            method=_method(),
+            search_link=search_link,
+        ),
     )
 
 
-def _report(name: str) -> AgencyReport:
-    report = agency_report(snapshot(), name)
+def _report(snap: Snapshot, name: str) -> AgencyReport:
+    if name not in memo(snap, ("names",), lambda: agency_names(snap)):
+        abort(404)  # before the memo: unknown names must not push known pages out
+    report = memo(snap, ("report", name), lambda: agency_report(snap, name))
     if report is None:
         abort(404)
     return report
@@ -210,17 +243,22 @@ def _report(name: str) -> AgencyReport:
 
 @bp.get("/agencies/<path:name>")
 def show(name: str) -> str:
-    report = _report(name)
-    return render_template(
-        "agencies_show.html",
-        r=report,
-        s=report.summary,
-        chart=month_chart(report.months),
-        histogram=lag_histogram(report),
-        method=_method(),
-        search_link=search_link,
-        window_link=window_link,
-        docs_csv=url_for("agencies.api_documents_csv", name=name),
+    snap = snapshot()
+    report = _report(snap, name)
+    return memo(
+        snap,
+        ("page", name),
+        lambda: render_template(
+            "agencies_show.html",
+            r=report,
+            s=report.summary,
+            chart=month_chart(report.months),
+            histogram=lag_histogram(report),
+            method=_method(),
+            search_link=search_link,
+            window_link=window_link,
+            docs_csv=url_for("agencies.api_documents_csv", name=name),
+        ),
     )
 
 
@@ -257,12 +295,12 @@ def api_index_csv() -> Response:
 
 @bp.get("/api/agencies/<path:name>/months.csv")
 def api_months_csv(name: str) -> Response:
-    return _csv([vars(m) for m in _report(name).months], "gongkai-agency-months.csv")
+    return _csv([vars(m) for m in _report(snapshot(), name).months], "gongkai-agency-months.csv")
 
 
 @bp.get("/api/agencies/<path:name>/documents.csv")
 def api_documents_csv(name: str) -> Response:
-    report = _report(name)
+    report = _report(snapshot(), name)
     seen: dict[str, dict[str, Any]] = {}
     for doc in (*report.late_docs, *report.edited_docs, *report.removed_docs, *report.flagged_docs):
         seen.setdefault(doc.doc_id, doc.to_json())
@@ -271,6 +309,6 @@ def api_documents_csv(name: str) -> Response:
 
 @bp.get("/api/agencies/<path:name>")
 def api_show(name: str) -> Response:
-    data = _report(name).to_json()
+    data = _report(snapshot(), name).to_json()
     data["method"] = _method()
     return jsonify(data)
