@@ -222,7 +222,7 @@ def openapi_document() -> dict[str, Any]:
 
 @bp.get("/api/openapi.json")
 def openapi() -> Response:
-    from .agencies import OPENAPI_PATHS
+    from .agencies_openapi import OPENAPI_PATHS
 
     document = openapi_document()
     document["paths"].update(OPENAPI_PATHS)

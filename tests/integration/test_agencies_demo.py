@@ -171,6 +171,36 @@ def test_monthly_figures_equal_sql_counts_and_link_to_their_documents(
             assert int(row["edits"]) == events["changed"].get(row["month"], 0), (name, row)
             assert int(row["removals"]) == events["removed"].get(row["month"], 0), (name, row)
         assert sum(int(r["documents"]) for r in rows) == sum(published.values())
+        # the page's own month table says the same: every cell against the SQL counts
+        page = html5lib.parse(
+            client.get(f"/agencies/{name}").data, treebuilder="etree", namespaceHTMLElements=False
+        )
+        shown = {
+            tr.get("data-month"): ["".join(td.itertext()).strip() for td in tr.findall("td")]
+            for tr in page.iter("tr")
+            if tr.get("data-month")
+        }
+        assert set(shown) == {r["month"] for r in rows}
+        for month, cells in shown.items():
+            expected = [
+                published.get(month, 0),
+                events["changed"].get(month, 0),
+                events["removed"].get(month, 0),
+            ]
+            assert [int(cells[0]), int(cells[2]), int(cells[3])] == expected, (name, month)
+        summary = {
+            dd.get("data-figure"): "".join(dd.itertext()).strip()
+            for dd in page.iter("dd")
+            if dd.get("data-figure")
+        }
+        total = db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", (name,)).fetchone()[0]
+        versions = db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where} AND versions > 1", (name,))
+        gone = db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where} AND status = 'removed'", (name,))
+        assert (summary["documents"], summary["edited"], summary["removed"]) == (
+            str(total),
+            str(versions.fetchone()[0]),
+            str(gone.fetchone()[0]),
+        )
         # the link behind each month's count finds exactly that many documents (by 发布日期, through the index)
         doc = html5lib.parse(
             client.get(f"/agencies/{name}").data, treebuilder="etree", namespaceHTMLElements=False
