@@ -8,7 +8,9 @@ three documents (under a Poisson model the chance of seeing none is then below 5
 document in the whole archive are not judged: there the archive itself may simply not have looked yet.
 
 Article 49 of the 2019 条例: departments publish last year's report by 31 January, governments (县级以上地方人民
-政府, their report published by the 政府信息公开工作主管部门, usually the 人民政府办公室) by 31 March.
+政府, their report published by the 政府信息公开工作主管部门, usually the 人民政府办公室) by 31 March. Reports on
+2008..2018 fall under the 2007 条例 (Article 31: every agency by 31 March); before 2008 there was no duty, so such
+years are listed only when a report was found, and never judged.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from archive.timeliness import DocFacts
 GAP_WINDOW_MONTHS = 12
 GAP_MIN_RATE = 1.0  # documents per month in the window before a run
 GAP_MIN_EXPECTED = 3.0  # rate x run length
-ARTICLE_49 = "《政府信息公开条例》（2019年修订）第四十九条：部门于每年1月31日前、县级以上地方人民政府于每年3月31日前公布上一年度政府信息公开工作年度报告"
+FIRST_REPORT_YEAR = (
+    2008  # the 2007 条例 took effect on 2008-05-01; its Article 31 asked for reports by 31 March
+)
+ARTICLE_49 = (
+    "《政府信息公开条例》（2019年修订）第四十九条：部门于每年1月31日前、县级以上地方人民政府于每年3月31日前"
+    "公布上一年度政府信息公开工作年度报告；2008至2018年度的报告按2007年条例第三十一条，于次年3月31日前公布"
+)
 _ANNUAL = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?.{0,30}?政府信息公开(?:工作)?年度报告")
 
 
@@ -100,8 +108,14 @@ def is_government(agency: str) -> bool:
     return "人民政府" in agency
 
 
-def report_due(agency: str, year: int) -> dt.date:
-    return dt.date(year + 1, 3, 31) if is_government(agency) else dt.date(year + 1, 1, 31)
+def report_due(agency: str, year: int) -> dt.date | None:
+    """When the report on `year` was due: Article 49 from the 2019 report on; 31 March for every agency for the
+    2008..2018 reports (Article 31 of the 2007 条例, in force from 2008-05-01); None before (no duty to judge by)."""
+    if year < FIRST_REPORT_YEAR:
+        return None
+    if year < 2019 or is_government(agency):
+        return dt.date(year + 1, 3, 31)
+    return dt.date(year + 1, 1, 31)
 
 
 def annual_report_year(title: str | None) -> int | None:
@@ -115,8 +129,8 @@ def annual_report_year(title: str | None) -> int | None:
 @dataclass(frozen=True)
 class AnnualRow:
     year: int
-    due: str
-    status: str  # "on_time" | "late" | "missing" | "not_due"
+    due: str | None  # None before 2008 (no deadline)
+    status: str  # "on_time" | "late" | "missing" | "found" (a report from before there were deadlines)
     documents: tuple[DocFacts, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -140,19 +154,21 @@ def annual_reports(agency: str, docs: Sequence[DocFacts], as_of: dt.date) -> lis
     dated = [int(d.publish_date[:4]) for d in docs if d.publish_date]
     if not dated:
         return []
-    years = set(range(min(dated), as_of.year + 1)) | set(by_year)
+    years = set(range(max(min(dated), FIRST_REPORT_YEAR), as_of.year + 1)) | set(by_year)
     rows = []
     for year in sorted(years):
         due = report_due(agency, year)
         found = tuple(sorted(by_year.get(year, []), key=lambda d: d.publish_date or ""))
-        if found:
+        if found and due is None:
+            status = "found"
+        elif found and due is not None:
             on_time = any(d.publish_date and d.publish_date <= due.isoformat() for d in found)
             status = "on_time" if on_time else "late"
-        elif due < as_of:
+        elif due is not None and due < as_of:
             status = "missing"
         else:
             continue  # not due yet and not published: nothing to say
-        rows.append(AnnualRow(year, due.isoformat(), status, found))
+        rows.append(AnnualRow(year, due.isoformat() if due else None, status, found))
     return rows
 
 

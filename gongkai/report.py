@@ -12,7 +12,7 @@ from archive.accountability import AgencyReport, agency_names, agency_report, lo
 from archive.timeliness import ARTICLE_26, ARTICLE_26_DAYS, FLAGS
 from gongkai.config import Config
 
-STATUS = {"on_time": "按期发布", "late": "逾期发布", "missing": "未找到", "not_due": "未到期"}
+STATUS = {"on_time": "按期发布", "late": "逾期发布", "missing": "未找到", "found": "已发布（当时无期限规定）"}
 
 
 def _num(value: float | None) -> str:
@@ -60,7 +60,7 @@ def format_text(r: AgencyReport) -> str:
             lines.append(f"{title}\t{doc.doc_id}\t{doc.publish_date or '—'}\t{lag}\t{doc.title or ''}")
     for row in r.annual:
         found = "；".join(f"{d.title}（{d.publish_date}）" for d in row.documents) or "—"
-        lines.append(f"年度报告 {row.year}（截止 {row.due}）：{STATUS[row.status]}\t{found}")
+        lines.append(f"年度报告 {row.year}（截止 {row.due or '—'}）：{STATUS[row.status]}\t{found}")
     months = [m for m in r.months if m.edits or m.removals]
     for m in months:
         lines.append(f"{m.month}：修改 {m.edits}，删除 {m.removals}")

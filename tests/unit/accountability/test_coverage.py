@@ -56,6 +56,22 @@ def test_annual_report_titles_and_article_49_deadlines() -> None:
     assert annual_report_year("青岚市财政局2023年法治政府建设年度报告") is None
     assert report_due("市财政局", 2023) == dt.date(2024, 1, 31)
     assert report_due("青岚市人民政府办公室", 2023) == dt.date(2024, 3, 31)
+    assert report_due("市财政局", 2019) == dt.date(2020, 1, 31)  # the first report under the 2019 条例
+    assert report_due("市财政局", 2018) == dt.date(2019, 3, 31)  # 2007 条例 Article 31
+    assert report_due("市财政局", 2008) == dt.date(2009, 3, 31)
+    assert report_due("市财政局", 2007) is None
+
+
+def test_years_before_2008_are_listed_only_when_found_and_never_judged() -> None:
+    docs = [
+        _doc("o", "市财政局2006年政府信息公开工作年度报告", "2007-02-01", "2007-06-01"),
+        _doc("p", "其他通知", "2005-03-01", "2005-03-02"),
+    ]
+    rows = annual_reports("市财政局", docs, dt.date(2009, 12, 31))
+    assert [(r.year, r.status, r.due) for r in rows] == [
+        (2006, "found", None),
+        (2008, "missing", "2009-03-31"),
+    ]
 
 
 def _doc(doc_id: str, title: str, written: str | None, published: str | None) -> DocFacts:
