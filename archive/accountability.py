@@ -158,10 +158,12 @@ class AgencyReport:
     lags: tuple[int, ...] = ()
     reference_month: str | None = None
     as_of: str | None = None
+    topic: str | None = None  # a topic view of the agency
 
     def to_json(self) -> dict[str, Any]:
         return {
             "agency": self.summary.name,
+            "topic": self.topic,
             "summary": self.summary.to_json(),
             "reference_month": self.reference_month,
             "as_of": self.as_of,
@@ -203,8 +205,12 @@ def agency_names(snapshot: Snapshot) -> set[str]:
     return set(_by_agency(snapshot))
 
 
-def agency_report(snapshot: Snapshot, name: str) -> AgencyReport | None:
+def agency_report(snapshot: Snapshot, name: str, topic: str | None = None) -> AgencyReport | None:
+    """One agency, or with `topic` one topic of it (the same figures over its documents; annual reports are the
+    agency's, so a topic view has none). None for an agency or topic the archive does not have."""
     docs = _by_agency(snapshot).get(name)
+    if docs is not None and topic is not None:
+        docs = [d for d in docs if (d.topic or UNKNOWN_TOPIC) == topic] or None
     if docs is None:
         return None
     gaps = _gaps(docs, snapshot.reference_month)
@@ -237,7 +243,7 @@ def agency_report(snapshot: Snapshot, name: str) -> AgencyReport | None:
         topics=tuple(
             sorted((summarise(t, ds) for t, ds in topics.items()), key=lambda s: (-s.documents, s.name))
         ),
-        annual=tuple(annual_reports(name, docs, snapshot.as_of) if snapshot.as_of else ()),
+        annual=tuple(annual_reports(name, docs, snapshot.as_of) if snapshot.as_of and topic is None else ()),
         late_docs=tuple(d for d in newest if d.late),
         edited_docs=tuple(d for d in newest if d.versions > 1),
         removed_docs=tuple(d for d in newest if d.status == "removed"),
@@ -245,4 +251,5 @@ def agency_report(snapshot: Snapshot, name: str) -> AgencyReport | None:
         lags=tuple(d.lag for d in docs if d.lag is not None),
         reference_month=snapshot.reference_month,
         as_of=snapshot.as_of.isoformat() if snapshot.as_of else None,
+        topic=topic,
     )

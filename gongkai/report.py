@@ -21,17 +21,23 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
-def agency_report_output(cfg: Config, name: str, *, as_json: bool) -> tuple[bool, str]:
+def agency_report_output(
+    cfg: Config, name: str, *, topic: str | None = None, as_json: bool
+) -> tuple[bool, str]:
     """(True, text) or (False, a one-line reason)."""
     catalogue = Catalogue(cfg.data_dir.catalogue_path, readonly=True)
     try:
         snapshot = load(catalogue)
     finally:
         catalogue.close()
-    report = agency_report(snapshot, name)
-    if report is None:
+    whole = agency_report(snapshot, name)
+    if whole is None:
         known = "、".join(sorted(agency_names(snapshot))[:20]) or "（无）"
         return False, f"档案中没有发布机构“{name}” / no such agency in the archive (known: {known})"
+    report = whole if topic is None else agency_report(snapshot, name, topic)
+    if report is None:
+        known = "、".join(t.name for t in whole.topics)
+        return False, f"“{name}”没有主题“{topic}”的文件 / no such topic for this agency (known: {known})"
     if as_json:
         return True, json.dumps(report.to_json(), ensure_ascii=False, indent=2)
     return True, format_text(report)
@@ -40,8 +46,9 @@ def agency_report_output(cfg: Config, name: str, *, as_json: bool) -> tuple[bool
 def format_text(r: AgencyReport) -> str:
     s = r.summary
     share = "—" if s.late_share is None else f"{s.late_share * 100:.1f}%"
+    scope = f"{s.name}（主题：{r.topic}）" if r.topic else s.name
     lines = [
-        f"{s.name}：{s.documents} 件文件（{s.first_month or '—'} 至 {s.last_month or '—'}）",
+        f"{scope}：{s.documents} 件文件（{s.first_month or '—'} 至 {s.last_month or '—'}）",
         f"成文到发布：工作日中位数 {_num(s.median_lag)}；超过 {ARTICLE_26_DAYS} 个工作日 {s.late} 件"
         f"（可计算 {s.with_lag} 件中的 {share}）；无法计算 {s.flagged} 件",
         f"发布到首次抓取：中位数 {_num(s.median_capture_lag)} 天",

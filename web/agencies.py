@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Flask, Response, abort, current_app, jsonify, render_template, request, url_for
 
 from archive.accountability import (
     UNKNOWN_AGENCY,
@@ -40,7 +40,7 @@ from archive.timeliness import ARTICLE_26, ARTICLE_26_DAYS, FLAGS
 from archive.workdays import covered_range
 
 from .agency_charts import lag_histogram, month_chart
-from .resources import get_catalogue
+from .resources import get_catalogue, web_context
 
 bp = Blueprint("agencies", __name__)
 _LOCK = threading.Lock()
@@ -112,10 +112,11 @@ def search_link(agency: str, month: str | None = None, topic: str | None = None)
     return url_for("search.results", **args)
 
 
-def window_link(agency: str, gap: Gap) -> str | None:
+def window_link(agency: str, gap: Gap, topic: str | None = None) -> str | None:
     """The search for the documents of the months before a gap, whose rate the gap is judged against."""
-    if agency == UNKNOWN_AGENCY:
+    if agency == UNKNOWN_AGENCY or topic == UNKNOWN_TOPIC:
         return None
+    extra: dict[str, Any] = {"topic": topic} if topic else {}
     first = shift_month(gap.first, -GAP_WINDOW_MONTHS)
     last = shift_month(gap.first, -1)
     return url_for(
@@ -125,6 +126,7 @@ def window_link(agency: str, gap: Gap) -> str | None:
         until=month_end(last),
         date_field="publish",
         sort="newest",
+        **extra,
     )
 
 
@@ -181,10 +183,21 @@ def index() -> str:
     )
 
 
-def _report(snap: Snapshot, name: str) -> AgencyReport:
+def _topic() -> str | None:
+    topic = request.args.get("topic")
+    if topic is not None and (not topic or len(topic) > web_context().settings.max_param_chars):
+        abort(404)
+    return topic
+
+
+def _report(snap: Snapshot, name: str, topic: str | None) -> AgencyReport:
     if name not in memo(snap, ("names",), lambda: agency_names(snap)):
         abort(404)  # before the memo: unknown names must not push known pages out
-    report = memo(snap, ("report", name), lambda: agency_report(snap, name))
+    if topic is not None:
+        known = memo(snap, ("report", name, ""), lambda: agency_report(snap, name))
+        if known is None or topic not in {t.name for t in known.topics}:
+            abort(404)
+    report = memo(snap, ("report", name, topic or ""), lambda: agency_report(snap, name, topic))
     if report is None:
         abort(404)
     return report
@@ -193,20 +206,25 @@ def _report(snap: Snapshot, name: str) -> AgencyReport:
 @bp.get("/agencies/<path:name>")
 def show(name: str) -> str:
     snap = snapshot()
-    report = _report(snap, name)
+    topic = _topic()
+    report = _report(snap, name, topic)
+    twin: dict[str, Any] = {"name": name, "topic": topic} if topic else {"name": name}
     return memo(
         snap,
-        ("page", name),
+        ("page", name, topic or ""),
         lambda: render_template(
             "agencies_show.html",
             r=report,
             s=report.summary,
+            topic=topic,
             chart=month_chart(report.months),
             histogram=lag_histogram(report),
             method=_method(),
             search_link=search_link,
             window_link=window_link,
-            docs_csv=url_for("agencies.api_documents_csv", name=name),
+            json_url=url_for("agencies.api_show", **twin),
+            months_csv=url_for("agencies.api_months_csv", **twin),
+            docs_csv=url_for("agencies.api_documents_csv", **twin),
         ),
     )
 
@@ -244,12 +262,12 @@ def api_index_csv() -> Response:
 
 @bp.get("/api/agencies/<path:name>/months.csv")
 def api_months_csv(name: str) -> Response:
-    return _csv([vars(m) for m in _report(snapshot(), name).months], "gongkai-agency-months.csv")
+    return _csv([vars(m) for m in _report(snapshot(), name, _topic()).months], "gongkai-agency-months.csv")
 
 
 @bp.get("/api/agencies/<path:name>/documents.csv")
 def api_documents_csv(name: str) -> Response:
-    report = _report(snapshot(), name)
+    report = _report(snapshot(), name, _topic())
     seen: dict[str, dict[str, Any]] = {}
     for doc in (*report.late_docs, *report.edited_docs, *report.removed_docs, *report.flagged_docs):
         seen.setdefault(doc.doc_id, doc.to_json())
@@ -258,6 +276,6 @@ def api_documents_csv(name: str) -> Response:
 
 @bp.get("/api/agencies/<path:name>")
 def api_show(name: str) -> Response:
-    data = _report(snapshot(), name).to_json()
+    data = _report(snapshot(), name, _topic()).to_json()
     data["method"] = _method()
     return jsonify(data)

@@ -274,3 +274,24 @@ def test_report_command_prints_the_same_figures(demo_dir: Path, client: FlaskCli
     assert text.exit_code == 0 and "超过 20 个工作日" in text.output
     unknown = CliRunner().invoke(main, ["--data-dir", str(demo_dir), "report", "agency", "无此机构"])
     assert unknown.exit_code == 1 and "no such agency" in unknown.output
+
+
+def test_topic_views_split_the_agency_and_equal_sql_counts(
+    client: FlaskClient, db: sqlite3.Connection
+) -> None:
+    name = "市人民政府办公室"  # the demo's one agency that files under several topics
+    topics = _report(client, name)["topics"]
+    assert len(topics) > 1
+    for topic in topics:
+        view = client.get(f"/api/agencies/{name}", query_string={"topic": topic["name"]}).get_json()
+        count = db.execute(
+            "SELECT COUNT(*) FROM documents WHERE json_extract(fields_json, '$.agency') = ?"
+            " AND json_extract(fields_json, '$.topic') = ?",
+            (name, topic["name"]),
+        ).fetchone()[0]
+        assert view["topic"] == topic["name"] and view["summary"]["documents"] == count == topic["documents"]
+        assert sum(m["documents"] for m in view["months"]) == count and view["annual_reports"] == []
+        page = client.get(f"/agencies/{name}", query_string={"topic": topic["name"]})
+        assert page.status_code == 200 and "主题：" in page.text
+    assert sum(t["documents"] for t in topics) == _report(client, name)["summary"]["documents"]
+    assert client.get(f"/agencies/{name}", query_string={"topic": "没有这个主题"}).status_code == 404

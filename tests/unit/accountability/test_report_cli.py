@@ -28,7 +28,9 @@ def _archive_one(root: Path) -> None:
         wire_body=html,
         content=html,
     )
-    parsed = Parsed(title="通知", agency="市教育局", written_date="2024-01-31", publish_date="2024-03-05")
+    parsed = Parsed(
+        title="通知", agency="市教育局", topic="教育", written_date="2024-01-31", publish_date="2024-03-05"
+    )
     with Archive.open(DataDir(root).ensure()) as archive:
         capture = archive.record(exchange, kind="document", reason=None, charset="utf-8")
         archive.upsert_document(capture, parsed, exchange.url)
@@ -53,3 +55,7 @@ def test_text_and_json_for_one_late_document(tmp_path: Path) -> None:
     assert data["summary"]["late"] == 1 and data["late"][0]["lag_working_days"] == 21
     assert data["late"][0]["first_captured"] == "2024-03-10"
     assert data["late"][0]["capture_lag_days"] == 5
+    code, output = _run(tmp_path / "data", "agency", "市教育局", "--topic", "教育", "--json")
+    assert code == 0 and json.loads(output)["topic"] == "教育"
+    code, output = _run(tmp_path / "data", "agency", "市教育局", "--topic", "财政")
+    assert code == 1 and "no such topic" in output
