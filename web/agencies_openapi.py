@@ -11,6 +11,13 @@ _NAME = {
     "schema": {"type": "string"},
     "description": "发布机构",
 }
+_TOPIC = {
+    "name": "topic",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "只看这个主题分类 / only this topic of the agency (404 if it has none)",
+}
 _JSON = {"application/json": {"schema": {"type": "object"}}}
 _CSV = {"text/csv": {"schema": {"type": "string"}}}
 _NOT_FOUND = {"description": "档案中没有这个发布机构 / no such agency", "content": _JSON}
@@ -33,7 +40,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "get": {
             "operationId": "getAgency",
             "summary": "一个发布机构：每月发布、修改、删除，静默期，年度报告，相关文件 / one agency's report",
-            "parameters": [_NAME],
+            "parameters": [_NAME, _TOPIC],
             "responses": {"200": {"description": "the agency report", "content": _JSON}, "404": _NOT_FOUND},
         }
     },
@@ -41,7 +48,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "get": {
             "operationId": "getAgencyMonthsCsv",
             "summary": "每月数据 CSV / the monthly table as CSV",
-            "parameters": [_NAME],
+            "parameters": [_NAME, _TOPIC],
             "responses": {"200": {"description": "one row per month", "content": _CSV}, "404": _NOT_FOUND},
         }
     },
@@ -49,7 +56,7 @@ OPENAPI_PATHS: dict[str, Any] = {
         "get": {
             "operationId": "getAgencyDocumentsCsv",
             "summary": "逾期、修改、删除及无法计算时滞的文件 CSV / the listed documents as CSV",
-            "parameters": [_NAME],
+            "parameters": [_NAME, _TOPIC],
             "responses": {"200": {"description": "one row per document", "content": _CSV}, "404": _NOT_FOUND},
         }
     },

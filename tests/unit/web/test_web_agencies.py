@@ -47,7 +47,12 @@ def test_pages_with_payload_names_are_inert(client: FlaskClient, corpus: Corpus)
         page = client.get("/agencies/" + quote(name, safe=""))
         assert page.status_code == 200, name
         assert injected(page.data) == [], name
-        assert client.get("/api/agencies/" + quote(name, safe="")).get_json()["agency"] == name
+        report = client.get("/api/agencies/" + quote(name, safe="")).get_json()
+        assert report["agency"] == name
+        for topic in report["topics"]:
+            view = client.get("/agencies/" + quote(name, safe=""), query_string={"topic": topic["name"]})
+            assert view.status_code == 200, (name, topic["name"])
+            assert injected(view.data) == [], (name, topic["name"])
 
 
 def test_unknown_and_odd_names_are_404_never_500(client: FlaskClient) -> None:
@@ -56,6 +61,10 @@ def test_unknown_and_odd_names_are_404_never_500(client: FlaskClient) -> None:
             response = client.get(prefix + quote(name, safe="/"))
             assert response.status_code == 404, (prefix, name)
     assert client.get("/api/agencies/nope/months.csv").status_code == 404
+    police = "/agencies/" + quote("市公安局")
+    for topic in ("没有这个主题", "", "x" * 5000):
+        assert client.get(police, query_string={"topic": topic}).status_code == 404
+        assert client.get("/api" + police + "/months.csv", query_string={"topic": topic}).status_code == 404
 
 
 def test_the_removed_and_versioned_documents_are_listed_and_linked(
