@@ -257,6 +257,38 @@ class Catalogue:
         rows = self.conn.execute("SELECT * FROM documents WHERE versions > 1 ORDER BY seq DESC").fetchall()
         return [document_from_row(r) for r in rows]
 
+    def document_facts(self, since_seq: int = 0) -> list[dict[str, Any]]:
+        """Documents' dates, status and disclosure fields without the body (seq > since_seq): one query, fields
+        picked out by SQLite (the accountability views read every document, then only what changed)."""
+        rows = self.conn.execute(
+            "SELECT doc_id, seq, status, versions, first_seen_at, removed_at,"
+            " json_extract(fields_json, '$.agency') AS agency, json_extract(fields_json, '$.topic') AS topic,"
+            " json_extract(fields_json, '$.title') AS title,"
+            " json_extract(fields_json, '$.written_date') AS written_date,"
+            " json_extract(fields_json, '$.publish_date') AS publish_date FROM documents WHERE seq > ?"
+            " ORDER BY seq",
+            (since_seq,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def change_events(self, since_event: int = 0) -> list[dict[str, Any]]:
+        """(event_id, doc_id, kind, at) of every changed, removed and restored event after since_event."""
+        rows = self.conn.execute(
+            "SELECT event_id, doc_id, kind, at FROM events WHERE event_id > ?"
+            " AND kind IN ('changed', 'removed', 'restored') ORDER BY event_id",
+            (since_event,),
+        ).fetchall()
+        return [dict(row) for row in rows]
+
+    def state_token(self) -> tuple[int, int, int]:
+        """(max seq, max event id, documents): changes whenever a document or event is written (cache keys;
+        every document write takes a new seq)."""
+        row = self.conn.execute(
+            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM documents), (SELECT COALESCE(MAX(event_id), 0) FROM events),"
+            " (SELECT COUNT(*) FROM documents)"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2])
+
 
 def capture_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Capture:
     location = None

@@ -91,6 +91,7 @@ class DemoDoc:
     block: str = "table"  # metadata block markup: "table" (Hanweb), "ol" or "sub" (TRS)
     version: int = 1
     status: str = "live"  # "live" or "removed"
+    habit: str | None = None  # "late" or "series" when an agency habit (demosite/habits.py) made it so
 
     @property
     def url_path(self) -> str:
@@ -161,9 +162,20 @@ class _Generator:
         self.doc_serial: dict[tuple[str, int], int] = {}
         self.numbered: list[DemoDoc] = []
 
-    def make(self, rng: random.Random, index: int, day: dt.date) -> DemoDoc:
-        agency = rng.choice(AGENCIES)
-        kind = rng.choices(KINDS, weights=[k.weight for k in KINDS])[0]
+    def make(
+        self,
+        rng: random.Random,
+        index: int,
+        day: dt.date,
+        *,
+        agency: Agency | None = None,
+        kind: text.Kind | None = None,
+    ) -> DemoDoc:
+        """One document; `agency`/`kind` fix those choices (habits) but the draws are made either way."""
+        drawn_agency = rng.choice(AGENCIES)
+        drawn_kind = rng.choices(KINDS, weights=[k.weight for k in KINDS])[0]
+        agency = agency or drawn_agency
+        kind = kind or drawn_kind
         topic = agency.topic
         if agency.name == "市人民政府办公室" and rng.random() < 0.4:
             topic = rng.choice(text.TOPICS)
@@ -294,8 +306,12 @@ def generate_documents(
     changed: Iterable[int] = (),
     removed: Iterable[int] = (),
     added: int = 0,
+    habits: bool = False,
 ) -> list[DemoDoc]:
-    """Base documents 0..n_docs-1 (dates 2015-01-01..2026-10-31), then `added` newer ones, switches applied."""
+    """Base documents 0..n_docs-1 (dates 2015-01-01..2026-10-31), then `added` newer ones, then (with `habits`)
+    the silent agency's monthly series; agency habits and switches applied."""
+    from demosite import habits as agency_habits
+
     gen = _Generator()
     rng = random.Random(seed)
     docs = [gen.make(rng, i, day) for i, day in enumerate(_stratified_days(rng, n_docs, FIRST_DAY, LAST_DAY))]
@@ -304,6 +320,21 @@ def generate_documents(
         last = ADDED_FIRST_DAY + dt.timedelta(days=max(0, min(16, added - 1)))
         days = _stratified_days(add_rng, added, ADDED_FIRST_DAY, last)
         docs += [gen.make(add_rng, n_docs + i, day) for i, day in enumerate(days)]
+    if habits:
+        docs = agency_habits.apply_late(seed, docs)
+        series_rng = random.Random(f"{seed}:series")
+        agency, kind = agency_habits.series_agency_and_kind()
+        for day in agency_habits.series_days(series_rng, agency_habits.silent_quarter(docs)):
+            made = gen.make(series_rng, len(docs), day, agency=agency, kind=kind)
+            docs.append(replace(made, habit="series"))
+    return apply_switches(seed, docs, changed=changed, removed=removed)
+
+
+def apply_switches(
+    seed: int, docs: list[DemoDoc], *, changed: Iterable[int] = (), removed: Iterable[int] = ()
+) -> list[DemoDoc]:
+    """The documents with the `changed` ones in their second version and the `removed` ones marked removed."""
+    docs = list(docs)
     for i in sorted(set(changed)):
         docs[i] = change_document(seed, docs[i])
     for i in sorted(set(removed)):

@@ -106,6 +106,11 @@ class RunningSite:
         self.access_log = httpd.access_log
         self.site = httpd.site
 
+    def switch(self, site: DemoSite) -> None:
+        """Serve `site` from the next request on (a re-crawl then sees its changes and removals)."""
+        self._httpd.site = site
+        self.site = site
+
     def stop(self) -> None:
         """Stop accepting requests and close the socket; idempotent."""
         if self._thread.is_alive():

@@ -19,7 +19,16 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from demosite import hanweb, pages, trs
 from demosite.attachments import CONTENT_TYPES, attachment_bytes
-from demosite.docs import COLUMNS, HANWEB, SWITCH_AT, Column, DemoAttachment, DemoDoc, generate_documents
+from demosite.docs import (
+    COLUMNS,
+    HANWEB,
+    SWITCH_AT,
+    Column,
+    DemoAttachment,
+    DemoDoc,
+    apply_switches,
+    generate_documents,
+)
 
 HTML_UTF8 = "text/html; charset=UTF-8"
 # The site "went live" with its current templates at this time: Last-Modified of pages that no document changes.
@@ -57,7 +66,8 @@ class DemoSite:
     """A deterministic site: the same arguments always give the same documents, URLs and bytes.
 
     `changed`, `removed` are document indices (`DemoDoc.index`); `added` appends that many newer documents,
-    which come first in every list. A removed document answers 404 and leaves its list.
+    which come first in every list. A removed document answers 404 and leaves its list. `habits` turns on the
+    agency habits of demosite/habits.py (a late agency, a silent quarter; `habit_switches` for the third).
     """
 
     def __init__(
@@ -67,19 +77,20 @@ class DemoSite:
         changed: Iterable[int] = frozenset(),
         removed: Iterable[int] = frozenset(),
         added: int = 0,
+        habits: bool = False,
     ) -> None:
-        total = n_docs + added
         self.changed = frozenset(changed)
         self.removed = frozenset(removed)
+        base = generate_documents(seed, n_docs, added=added, habits=habits)
+        total = len(base)
         bad = sorted(i for i in self.changed | self.removed if not 0 <= i < total)
         if bad:
             raise ValueError(f"document indices out of range 0..{total - 1}: {bad}")
         self.seed = seed
         self.n_docs = n_docs
         self.added = added
-        self.documents: list[DemoDoc] = generate_documents(
-            seed, n_docs, changed=self.changed, removed=self.removed, added=added
-        )
+        self.habits = habits
+        self.documents: list[DemoDoc] = apply_switches(seed, base, changed=self.changed, removed=self.removed)
         self._by_path = {d.path: d for d in self.documents}
         self._lists: dict[str, list[DemoDoc]] = {}
         self._list_at: dict[str, dt.datetime] = {}
@@ -100,6 +111,12 @@ class DemoSite:
             for att in doc.attachments:
                 key = parse_qs(urlsplit(att.path).query)["filename"][0] if doc.layout == HANWEB else att.path
                 self._files[key] = (doc, att)
+
+    def habit_switches(self) -> tuple[frozenset[int], frozenset[int]]:
+        """(changed, removed) for the editing agency's habit: pass them to a new DemoSite and re-crawl."""
+        from demosite.habits import edit_switches
+
+        return edit_switches(self.documents)
 
     @property
     def live_documents(self) -> list[DemoDoc]:

@@ -301,5 +301,26 @@ def serve(obj: Context, host: str, port: int, raw_port: int | None) -> None:
     serve_forever(cfg, host=host, port=port, raw_port=raw_port, echo=click.echo)
 
 
+@main.group()
+def report() -> None:
+    """问责报告 accountability reports (the /agencies pages as text or JSON)."""
+
+
+@report.command("agency")
+@click.argument("name")
+@click.option("--topic", default=None, help="只看这个主题分类 only this topic of the agency")
+@click.option("--json", "as_json", is_flag=True, help="the JSON of /api/agencies/NAME")
+@pass_ctx
+def report_agency(obj: Context, name: str, topic: str | None, as_json: bool) -> None:
+    """One agency: timeliness, silent months, edits, removals, annual reports."""
+    from gongkai.report import agency_report_output
+
+    cfg = obj.config()
+    ok, text = agency_report_output(cfg, name, topic=topic, as_json=as_json)
+    if not ok:
+        raise Failure(text)
+    click.echo(text)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crawler import CrawlSettings
-from demosite.server import serve_site
+from demosite.server import RunningSite, serve_site
 from demosite.site import DemoSite
 from gongkai.config import Config
 from gongkai.jobs import JobError, run_crawl
@@ -20,6 +20,20 @@ DEMO_SEED = 20210226  # the seed page's date: the same demo site every time
 def demo_crawl_settings(cfg: Config) -> CrawlSettings:
     """Politeness is for other people's servers: the demo site is ours, on loopback, so no delay."""
     return dataclasses.replace(cfg.crawler, delay_s=0.0, max_pages=None)
+
+
+def revisit_with_edits(cfg: Config, srv: RunningSite, seeds: list[str], echo: Callable[[str], Any]) -> None:
+    """The editing agency's habit (demosite/habits.py): its site revises some documents and takes others down,
+    and the demo re-crawls as often as a removal needs consecutive misses, so edits and removals are on record."""
+    site = srv.site
+    changed, removed = site.habit_switches()
+    srv.switch(DemoSite(seed=site.seed, n_docs=site.n_docs, changed=changed, removed=removed, habits=True))
+    for _ in range(max(1, cfg.archive.removed_after)):
+        ok, reason = run_crawl(
+            cfg, seeds, update_index_after=True, echo=echo, settings=demo_crawl_settings(cfg)
+        )
+        if not ok:
+            raise JobError(reason)
 
 
 def run_demo(
@@ -58,7 +72,7 @@ def _crawl_and_serve(
 ) -> None:
     from gongkai.serve import build_server, run_until_interrupted
 
-    site = DemoSite(seed=DEMO_SEED, n_docs=n_docs)
+    site = DemoSite(seed=DEMO_SEED, n_docs=n_docs, habits=True)
     with serve_site(site, host="127.0.0.1", port=0) as srv:
         echo(f"演示站点 demo site: {srv.url}/  ({len(site.documents)} documents)")
         seeds = [srv.url + path for path in site.seed_paths]
@@ -67,6 +81,7 @@ def _crawl_and_serve(
         )
         if not ok:
             raise JobError(reason)
+        revisit_with_edits(cfg, srv, seeds, echo)
         echo(f"演示数据已就绪 demo ready in {time.monotonic() - started:.1f} s, data dir {cfg.data_dir.root}")
         if sockets is None:
             return

@@ -43,7 +43,7 @@ def create_app(
 
     from index import IndexCache
 
-    from . import documents, errors, exports, openapi, search
+    from . import agencies, documents, errors, exports, openapi, search
     from .resources import WebContext, install_context
     from .security import add_app_headers
     from .snippets import safe_snippet
@@ -71,6 +71,7 @@ def create_app(
     app.register_blueprint(documents.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(agencies.bp)
     errors.register_error_handlers(app)
     app.jinja_env.filters["snippet"] = safe_snippet
     app.jinja_env.filters["beijing"] = beijing_time

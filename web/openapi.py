@@ -222,4 +222,8 @@ def openapi_document() -> dict[str, Any]:
 
 @bp.get("/api/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    from .agencies_openapi import OPENAPI_PATHS
+
+    document = openapi_document()
+    document["paths"].update(OPENAPI_PATHS)
+    return jsonify(document)

@@ -15,7 +15,7 @@ ATTRIBUTES = frozenset(
     "action aria-current aria-label aria-labelledby aria-live autocomplete charset class content "
     "data-copy-target for height href id lang maxlength method name placeholder referrerpolicy rel role rows "
     "sandbox scope src start tabindex title type value width x y viewbox checked selected readonly defer datetime "
-    "open".split()
+    "open colspan fill data-agency data-figure data-month data-gap data-year data-status".split()
 )
 URL_ATTRIBUTES = ("href", "src", "action")
 OUR_SCRIPT = "/static/app.js"
