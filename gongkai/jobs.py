@@ -21,6 +21,7 @@ from archive import (
 )
 from archive.models import EXTRA_FIELDS
 from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
+from crawler.attachments import extraction_limits, reextract_all
 from gongkai.config import Config
 from index import (
     IndexMissing,
@@ -105,7 +106,11 @@ def reparse_archive(cfg: Config) -> int:
     """
     archive = Archive.open(cfg.data_dir, cfg.archive)
     try:
-        return archive.reextract(parse_page)
+        changed = archive.reextract(parse_page)
+        if cfg.crawler.extract_attachments:
+            report = reextract_all(archive, extraction_limits(cfg.crawler))
+            logger.info("%s", report.format())
+        return changed
     finally:
         archive.close()
 

@@ -1,0 +1,42 @@
+"""The extraction child: `python -m crawler.attachments.child PATH NAME TIMEOUT MEMORY_MB MAX_CHARS MAX_UNPACKED`.
+
+It sets its own limits with `resource.setrlimit` before importing any parser (address space, CPU seconds, file
+size, no core dumps), so a decompression bomb or a runaway parser dies here, not in the crawler; the programs it
+starts for DOC/WPS inherit them. It prints one JSON object (the Extraction plus its peak memory) on stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import resource
+import sys
+from pathlib import Path
+
+
+def set_limits(timeout_s: float, memory_mb: int) -> None:
+    address = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (address, address))
+    cpu = math.ceil(timeout_s) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024 * 1024, 256 * 1024 * 1024))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv: list[str]) -> int:
+    path, name, timeout_s, memory_mb, max_chars, max_unpacked = argv
+    set_limits(float(timeout_s), int(memory_mb))
+    from crawler.attachments.extract import Limits, extract_path
+
+    limits = Limits(float(timeout_s), int(memory_mb), int(max_chars), int(max_unpacked))
+    result = extract_path(Path(path), name or None, limits).to_json()
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result["peak_rss_kb"] = max(own, kids)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False))
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
