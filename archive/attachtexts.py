@@ -127,3 +127,64 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     """How many distinct payloads are in each extraction status (needs_ocr counts the scans)."""
     rows = conn.execute("SELECT status, COUNT(*) FROM attachment_texts GROUP BY status").fetchall()
     return {str(r[0]): int(r[1]) for r in rows}
+
+
+TYPE_LABELS = {
+    "pdf": "PDF",
+    "ofd": "OFD",
+    "doc": "DOC",
+    "wps": "WPS",
+    "docx": "DOCX",
+    "xls": "XLS",
+    "et": "ET",
+    "xlsx": "XLSX",
+    "ods": "ODS",
+    "unknown": "未知",
+}
+
+STATUS_LABELS = {
+    "ok": "已提取",
+    "needs_ocr": "需 OCR（无文字层）",
+    "failed": "提取失败",
+    "not_extracted": "未提取",
+    "pending": "等待提取",
+    "not_fetched": "未存档",
+}
+
+
+def records(
+    attachments: Iterable[Any], links: list[dict[str, Any]], *, with_text: bool = True
+) -> list[dict[str, Any]]:
+    """The `attachments[]` of the document record (INTERFACES.md): each link of the page with its archived
+    payload's sha256, type, size, extraction {status, reason} and text (with its page and sheet units).
+
+    A page lists raw URLs and the links hold canonical ones, so a link is matched by URL, else by link text."""
+    by_url = {link["url"]: link for link in links}
+    by_name: dict[str, dict[str, Any]] = {}
+    for link in links:
+        if link.get("name"):
+            by_name.setdefault(link["name"], link)
+    out: list[dict[str, Any]] = []
+    for attachment in attachments:
+        row: dict[str, Any] | None = by_url.get(attachment.url)
+        if row is None and attachment.name:
+            row = by_name.get(attachment.name)
+        record: dict[str, Any] = {"url": attachment.url, "name": attachment.name}
+        if row is None:
+            record.update(sha256=None, type=None, size=None, capture_id=None)
+            record["extraction"] = {"status": "not_fetched", "reason": None}
+        else:
+            status = row.get("status") or "pending"
+            record.update(
+                sha256=row.get("sha256"),
+                type=row.get("type"),
+                size=row.get("size_bytes"),
+                capture_id=row.get("capture_id"),
+            )
+            record["extraction"] = {"status": status, "reason": row.get("reason"), "pages": row.get("pages")}
+            if with_text:
+                units = row.get("units") or []
+                record["text"] = "\n".join(u.get("text") or "" for u in units)
+                record["units"] = units
+        out.append(record)
+    return out

@@ -311,6 +311,11 @@ class Catalogue:
     def document_attachments(self, doc_id: str) -> list[dict[str, Any]]:
         return attachtexts.for_document(self.conn, doc_id)
 
+    def attachment_records(self, document: Document, *, with_text: bool = True) -> list[dict[str, Any]]:
+        """The document record's `attachments[]` with sha256, type, size, extraction and text."""
+        links = attachtexts.for_document(self.conn, document.doc_id)
+        return attachtexts.records(document.fields.attachments, links, with_text=with_text)
+
     def attachment_counts(self) -> dict[str, int]:
         return attachtexts.counts(self.conn)
 

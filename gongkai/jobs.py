@@ -159,7 +159,7 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
     try:
         if not filtered:
             for doc in catalogue.iter_documents():
-                yield doc.to_record()
+                yield _record(catalogue, doc)
             return
         sq = build_query(query, cfg.index, **{**params, "sort": "newest", "offset": 0, "limit": 1})
         with open_searcher(cfg) as searcher:
@@ -167,9 +167,16 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
         for start in range(0, len(ids), EXPORT_PAGE):
             chunk = ids[start : start + EXPORT_PAGE]
             docs: dict[str, Document] = catalogue.documents_for_ids(chunk)
-            yield from (docs[doc_id].to_record() for doc_id in chunk if doc_id in docs)
+            yield from (_record(catalogue, docs[doc_id]) for doc_id in chunk if doc_id in docs)
     finally:
         catalogue.close()
+
+
+def _record(catalogue: Catalogue, doc: Document) -> dict[str, Any]:
+    """The document record with its attachments' sha256, type, extraction status and text."""
+    record = doc.to_record()
+    record["attachments"] = catalogue.attachment_records(doc)
+    return record
 
 
 def run_export(

@@ -7,7 +7,7 @@ link them to their documents).
 """
 
 from crawler.attachments.extract import Limits, extract_path
-from crawler.attachments.model import STATUSES, TYPE_LABELS, Extraction, Unit
+from crawler.attachments.model import STATUSES, Extraction, Unit
 from crawler.attachments.normalize import normalize
 from crawler.attachments.runner import extract_bytes
 from crawler.attachments.sniff import sniff
@@ -15,7 +15,6 @@ from crawler.attachments.step import ExtractReport, extraction_limits, reextract
 
 __all__ = [
     "STATUSES",
-    "TYPE_LABELS",
     "ExtractReport",
     "Extraction",
     "Limits",

@@ -13,19 +13,6 @@ from typing import Any
 # extractor failed (encrypted, corrupt, limits); not_extracted: no extractor for this type on this machine.
 STATUSES = ("ok", "needs_ocr", "failed", "not_extracted")
 
-TYPE_LABELS = {
-    "pdf": "PDF",
-    "ofd": "OFD",
-    "doc": "DOC",
-    "wps": "WPS",
-    "docx": "DOCX",
-    "xls": "XLS",
-    "et": "ET",
-    "xlsx": "XLSX",
-    "ods": "ODS",
-    "unknown": "未知",
-}
-
 
 @dataclass(frozen=True)
 class Unit:

@@ -23,6 +23,7 @@ from crawler.attachments.model import Extraction, failed
 from crawler.attachments.sniff import extension, sniff
 
 OUTPUT_SLACK = 64 * 1024
+CHILD = Path(__file__).resolve().parent / "child.py"
 
 
 def extract_bytes(
@@ -39,8 +40,7 @@ def extract_bytes(
         path.write_bytes(data)
         argv = [
             sys.executable,
-            "-m",
-            "crawler.attachments.child",
+            str(CHILD),
             str(path),
             name or "",
             str(limits.timeout_s),
@@ -49,7 +49,6 @@ def extract_bytes(
             str(limits.max_unpacked),
         ]
         child_env = dict(os.environ if env is None else env)
-        child_env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         child_env["HOME"] = tmp  # LibreOffice and friends write their profile there, not in the user's home
         result, peak = _run(argv, child_env, tmp, kind, limits)
     elapsed = int((time.monotonic() - started) * 1000)
