@@ -97,7 +97,7 @@ def make_content(label: str) -> Content:
     rows = [header] + [
         (
             item,
-            f"{rng.randint(10, 90000)}.{rng.randint(0, 9)}",
+            f"{rng.randint(10, 90000)}.{rng.randint(1, 9)}",
             rng.choice(("同比持平", "新增项目", "压减一般性支出", "")),
         )
         for item in items

@@ -35,6 +35,17 @@ def set_limits(timeout_s: float, memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _own_peak_kb() -> int:
+    """This process's high-water RSS (VmHWM). ru_maxrss would report the parent's: Linux carries it over exec."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def main(argv: list[str]) -> int:
     path, name, timeout_s, memory_mb, max_chars, max_unpacked = argv
     set_limits(float(timeout_s), int(memory_mb))
@@ -43,9 +54,7 @@ def main(argv: list[str]) -> int:
 
     limits = Limits(float(timeout_s), int(memory_mb), int(max_chars), int(max_unpacked))
     result = extract_path(Path(path), name or None, limits).to_json()
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result["peak_rss_kb"] = max(own, kids)
+    result["peak_rss_kb"] = max(_own_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     sys.stdout.write(json.dumps(result, ensure_ascii=False))
     sys.stdout.flush()
     return 0

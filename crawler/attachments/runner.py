@@ -58,7 +58,7 @@ def extract_bytes(
 
 
 def _run(argv: list[str], env: dict[str, str], cwd: str, kind: str, limits: Limits) -> tuple[Extraction, int]:
-    proc = subprocess.Popen(
+    with subprocess.Popen(
         argv,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
@@ -66,16 +66,16 @@ def _run(argv: list[str], env: dict[str, str], cwd: str, kind: str, limits: Limi
         env=env,
         cwd=cwd,
         start_new_session=True,
-    )
-    try:
-        out, _ = proc.communicate(timeout=limits.timeout_s)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        return failed(
-            kind, f"timeout: 超过 {limits.timeout_s:g} 秒 / over the {limits.timeout_s:g} s limit"
-        ), 0
-    finally:
-        _kill(proc)
+    ) as proc:
+        try:
+            out, _ = proc.communicate(timeout=limits.timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            return failed(
+                kind, f"timeout: 超过 {limits.timeout_s:g} 秒 / over the {limits.timeout_s:g} s limit"
+            ), 0
+        finally:
+            _kill(proc)
     if proc.returncode != 0 or not out:
         code = proc.returncode
         if code is not None and code < 0:

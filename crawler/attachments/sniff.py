@@ -11,6 +11,7 @@ import io
 import zipfile
 
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_KINDS = ("docx", "xlsx", "ofd", "ods")
 _WORD = "WordDocument".encode("utf-16-le")
 _BOOK = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le") + b"\x00\x00")
 
@@ -31,7 +32,9 @@ def sniff(data: bytes, name: str | None = None) -> str:
     if data.startswith(OLE2):
         return _ole_kind(data, ext)
     if data.startswith(b"PK\x03\x04"):
-        return _zip_kind(data)
+        kind = _zip_kind(data)
+        # a ZIP that cannot be opened or read is still the file the page named: its extractor says why
+        return ext if kind == "unknown" and ext in ZIP_KINDS else kind
     return "unknown"
 
 
