@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.attachments.model import Extraction, Unit, cap_units, failed, truncated_reason
-from crawler.attachments.normalize import normalize, normalize_lines
+from crawler.attachments.normalize import normalize
 
 MAX_RATIO = 200  # a member that inflates more than this (and past 10 MB) is a bomb, not a document
 
@@ -52,10 +52,10 @@ def extract_docx(path: Path, max_chars: int, max_unpacked: int) -> Extraction:
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            lines.append(Paragraph(child, document).text)
-        elif tag == "tbl":
+            lines.append(normalize(Paragraph(child, document).text))
+        elif tag == "tbl":  # cells normalised one by one: a tab between two cells is a real break
             lines.extend(_table_rows(Table(child, document)))
-    text = normalize_lines(lines)
+    text = "\n".join(line for line in lines if line.strip())
     return _single("docx", text, max_chars, "python-docx")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from attachkit import FAST_TYPES, LEGACY_TYPES, PER_TYPE, Sample, generated, legacy, soffice
+from attachkit import FAST_TYPES, LEGACY_TYPES, PER_TYPE, Sample, generated
 
 from crawler.attachments import Extraction, Limits, extract_path, sniff
 from crawler.attachments import legacy as legacy_programs
@@ -59,13 +59,6 @@ def test_the_wen_hao_survives_a_line_break_inside_it(tmp_path: Path) -> None:
     result = _extract(tmp_path, sample)
     assert doc_no in result.units[0].text
     assert "\n" not in result.units[0].text
-
-
-@pytest.fixture(scope="module")
-def legacy_samples() -> dict[str, list[Sample]]:
-    if soffice() is None:
-        pytest.skip("LibreOffice (soffice) is not installed: DOC/WPS/XLS/ET samples cannot be made")
-    return legacy()
 
 
 @pytest.mark.slow
