@@ -87,7 +87,8 @@ def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
         raise JobError(f"no archive in {cfg.data_dir.root}: run `gongkai crawl URL` or `gongkai demo` first")
     note = ""
     if reparse:
-        note = f"重新解析 re-extracted: {reparse_archive(cfg)} document(s) changed; "
+        changed, attachments = reparse_archive(cfg)
+        note = f"重新解析 re-extracted: {changed} document(s) changed; {attachments}; "
     catalogue = Catalogue(cfg.data_dir.catalogue_path)
     try:
         if rebuild:
@@ -99,18 +100,20 @@ def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
         catalogue.close()
 
 
-def reparse_archive(cfg: Config) -> int:
-    """Recompute every document version from its archived original with the current parser, without the network.
+def reparse_archive(cfg: Config) -> tuple[int, str]:
+    """Recompute every document version from its archived original with the current parser, and every
+    attachment's text from its archived payload, without the network. Returns (documents changed, the
+    attachment report line).
 
     A parser fix is not a change of the page: versions, times and history stay; only their fields are re-read.
     """
     archive = Archive.open(cfg.data_dir, cfg.archive)
     try:
         changed = archive.reextract(parse_page)
+        line = "附件文字未提取 attachment text off (crawler.extract_attachments = false)"
         if cfg.crawler.extract_attachments:
-            report = reextract_all(archive, extraction_limits(cfg.crawler))
-            logger.info("%s", report.format())
-        return changed
+            line = reextract_all(archive, extraction_limits(cfg.crawler)).format()
+        return changed, line
     finally:
         archive.close()
 

@@ -137,7 +137,9 @@ def test_hostile_attachments_cost_one_recorded_failure_each(
         for rec in hostile_records:
             if rec["extraction"]["status"] == "not_fetched":
                 capture = catalogue.last_capture(rec["url"])
-                assert capture is not None and capture.reason in ("html_instead_of_file", "empty"), rec["name"]
+                assert capture is not None and capture.reason in ("html_instead_of_file", "empty"), rec[
+                    "name"
+                ]
             else:
                 assert rec["sha256"] and rec["extraction"]["status"] != "pending", rec["name"]
         assert sum(r["extraction"]["status"] == "not_fetched" for r in hostile_records) == 2
