@@ -3,7 +3,8 @@ and hostile files that must each cost one recorded failure.
 
 Known text comes from demosite.attachtext (the ground truth); PDF, OFD, DOCX and XLSX are written by
 demosite.attachfiles; DOC, WPS, XLS and ET are the DOCX and XLSX converted by LibreOffice (WPS Office writes the
-same OLE2 formats under those extensions), so those tests skip with a reason where `soffice` is absent.
+same OLE2 formats under those extensions) and ODS likewise, so those tests skip with a reason where `soffice`
+is absent.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from demosite.attachfiles import WRITERS, docx_bytes, pdf_bytes
 from demosite.attachtext import Content, make_content
 
 FAST_TYPES = ("pdf", "ofd", "docx", "xlsx")
-LEGACY_TYPES = ("doc", "wps", "xls", "et")
+LEGACY_TYPES = ("doc", "wps", "xls", "et", "ods")
 PER_TYPE = 20
 
 
@@ -88,6 +89,7 @@ def legacy(n: int = PER_TYPE) -> dict[str, list[Sample]]:
         "xls": sheets[:half]
         + [_renamed(s, "xls") for s in convert(generated("xlsx", n - half, "t"), "xls", "xls")],
         "et": [_renamed(s, "et") for s in sheets],
+        "ods": convert(generated("xlsx", n, "o"), "ods", "ods"),
     }
 
 
