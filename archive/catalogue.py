@@ -209,6 +209,10 @@ class Catalogue:
             for row in batch:
                 yield document_from_row(row)
 
+    def document_ids(self) -> list[str]:
+        """Every document id in seq order, without loading a document (for passes that rewrite seq)."""
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM documents ORDER BY seq")]
+
     def max_seq(self) -> int:
         return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0])
 

@@ -26,7 +26,20 @@ def _bare_packages() -> None:
             sys.modules[name] = module
 
 
+def die_with_parent() -> None:
+    """Linux: SIGKILL this child when the crawler dies (a killed crawl leaves no extractor running)."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def set_limits(timeout_s: float, memory_mb: int) -> None:
+    die_with_parent()
     address = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (address, address))
     cpu = math.ceil(timeout_s) + 1

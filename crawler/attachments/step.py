@@ -80,7 +80,8 @@ def reextract_all(archive: Archive, limits: Limits) -> ExtractReport:
     catalogue = archive.catalogue
     report = ExtractReport()
     done: set[str] = set()
-    for doc in list(catalogue.iter_documents()):
+    for doc_id in catalogue.document_ids():  # ids first: linking gives documents new seq numbers
+        doc = catalogue.get_document(doc_id)
         keep: list[str] = []
         for attachment in doc.fields.attachments:
             url = canonicalize(attachment.url, doc.url)
