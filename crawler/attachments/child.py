@@ -1,5 +1,7 @@
-"""The extraction child: `python child.py PATH NAME TIMEOUT MEMORY_MB MAX_CHARS MAX_UNPACKED`, run by file path.
+"""The extraction child: `python child.py TIMEOUT MEMORY_MB MAX_CHARS MAX_UNPACKED`, run by file path; it reads
+one job (a JSON line: the payload's path and name) from stdin, extracts it and exits. One file per process.
 
+It is started before its job arrives (runner.py keeps one warm), so its start-up and imports overlap the crawl.
 It sets its own limits with `resource.setrlimit` before importing any parser (address space, CPU seconds, file
 size, no core dumps), so a decompression bomb or a runaway parser dies here, not in the crawler; the programs it
 starts for DOC/WPS inherit them. It prints one JSON object (the Extraction plus its peak memory) on stdout.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import resource
 import sys
 import types
@@ -59,18 +62,32 @@ def _own_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _warm_up() -> None:
+    """Import the common extractors while no job is waiting yet (pdfminer stays lazy: it is the rare fallback)."""
+    for module in ("pypdfium2", "docx", "python_calamine", "lxml.etree"):
+        try:
+            __import__(module)
+        except ImportError:
+            pass
+
+
 def main(argv: list[str]) -> int:
-    path, name, timeout_s, memory_mb, max_chars, max_unpacked = argv
+    timeout_s, memory_mb, max_chars, max_unpacked = argv
     set_limits(float(timeout_s), int(memory_mb))
     _bare_packages()
     from crawler.attachments.extract import Limits, extract_path
 
+    _warm_up()
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0  # the parent exited or had no job for this spare
+    job = json.loads(line)
     limits = Limits(float(timeout_s), int(memory_mb), int(max_chars), int(max_unpacked))
-    result = extract_path(Path(path), name or None, limits).to_json()
+    result = extract_path(Path(job["path"]), job.get("name") or None, limits).to_json()
     result["peak_rss_kb"] = max(_own_peak_kb(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
     sys.stdout.write(json.dumps(result, ensure_ascii=False))
     sys.stdout.flush()
-    return 0
+    os._exit(0)  # no interpreter teardown of the loaded extractors: the parent reads until end of file
 
 
 if __name__ == "__main__":
