@@ -77,6 +77,9 @@ def _take(limits: Limits, env: Mapping[str, str] | None) -> _Child:
     """The warm spare for these limits if it is still alive, else a fresh child; a new spare is started."""
     key = _key(limits, env)
     with _lock:
+        if not _spares:
+            atexit.unregister(close_spares)  # registered once per process, on first use, not at import
+            atexit.register(close_spares)
         spare = _spares.pop(key, None)
         if spare is not None and spare.proc.poll() is not None:
             _dispose(spare)
@@ -92,9 +95,6 @@ def close_spares() -> None:
         for child in _spares.values():
             _dispose(child)
         _spares.clear()
-
-
-atexit.register(close_spares)
 
 
 def _dispose(child: _Child) -> None:
