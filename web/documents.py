@@ -77,8 +77,17 @@ def _archived_attachments(document: Document) -> dict[str, int]:
 
 
 def _attachment_records(document: Document) -> list[dict[str, Any]]:
-    """Each attachment with type, size, SHA-256, extraction status and text (archive.attachtexts.records)."""
-    records: list[dict[str, Any]] = get_catalogue().attachment_records(document)
+    """Each attachment with type, size, SHA-256, extraction status and text (archive.attachtexts.records).
+    One archived before its text was extracted (an archive from before extraction existed) is "pending" until
+    `gongkai index --reparse`, not "not fetched"."""
+    catalogue = get_catalogue()
+    records: list[dict[str, Any]] = catalogue.attachment_records(document)
+    for record in records:
+        if record["extraction"]["status"] == "not_fetched":
+            capture = catalogue.last_capture(record["url"])
+            if capture is not None and capture.location is not None and capture.kind == "attachment":
+                record["extraction"] = {"status": "pending", "reason": "gongkai index --reparse"}
+                record["capture_id"] = capture.capture_id
     return records
 
 

@@ -161,3 +161,12 @@ def test_exports_carry_attachments(
     rows = list(csv.DictReader(io.StringIO(text)))
     listed = json.loads(next(r for r in rows if r["id"] == corpus.ids["good"])["attachments"])
     assert listed[0]["extraction"]["status"] == "ok" and "text" not in listed[0]
+
+
+def test_an_attachment_archived_before_extraction_is_pending(client: FlaskClient, corpus: Corpus) -> None:
+    data = client.get(f"/api/documents/{corpus.ids['attach']}").get_json()
+    (attachment,) = data["attachments"]
+    assert attachment["extraction"]["status"] == "pending"
+    assert attachment["capture_id"] == corpus.captures[attachment["url"]]
+    page = client.get(f"/documents/{corpus.ids['attach']}").get_data(as_text=True)
+    assert STATUS_LABELS["pending"] in page
