@@ -159,7 +159,7 @@ def test_exports_carry_attachments(
     assert record["attachments"][0]["sha256"] and doc_no in record["attachments"][0]["text"]
     text = att_client.get(f"/export.csv?q={doc_no}").get_data(as_text=True).lstrip("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text)))
-    listed = json.loads(next(r for r in rows if r["id"] == corpus.ids["good"])["attachments"])
+    listed = json.loads(next(r for r in rows if r["编号"] == corpus.ids["good"])["附件"])
     assert listed[0]["extraction"]["status"] == "ok" and "text" not in listed[0]
 
 
