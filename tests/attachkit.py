@@ -294,7 +294,11 @@ def hostile_files(seed: int) -> list[Hostile]:
     )
     files.append(
         Hostile(
-            "头部.doc", bytes.fromhex("D0CF11E0A1B11AE1") + rng.randbytes(20_000), "random", ("failed", "ok")
+            "头部.doc",
+            bytes.fromhex("D0CF11E0A1B11AE1") + rng.randbytes(20_000),
+            "random",
+            ("failed",),
+            "corrupt",
         )
     )
     ole_book = (

@@ -20,6 +20,7 @@ from crawler.attachments.model import Extraction, Unit, cap_units, truncated_rea
 from crawler.attachments.normalize import normalize_lines
 
 Program = Callable[[Path, float], str]
+WORD_STREAM = "WordDocument".encode("utf-16-le")  # the directory entry of a Word 97-2003 / WPS main stream
 
 
 def _run(argv: list[str], timeout_s: float, cwd: str | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -88,6 +89,12 @@ def available(names: tuple[str, ...] | None = None) -> list[tuple[str, Program]]
 def extract_doc(
     path: Path, kind: str, max_chars: int, timeout_s: float, programs: tuple[str, ...] | None = None
 ) -> Extraction:
+    with open(path, "rb") as fp:
+        head = fp.read(4 * 1024 * 1024)
+    if WORD_STREAM not in head:  # an OLE2 file without Word's main stream: no program will read it, don't ask
+        return Extraction(
+            "failed", kind, "corrupt: 缺少 WordDocument 流，不是 Word/WPS 文档 / no WordDocument stream"
+        )
     chain = available(programs)
     if not chain:
         reason = (
