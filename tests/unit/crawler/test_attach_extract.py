@@ -109,3 +109,33 @@ def test_output_cap_truncates_and_says_so(tmp_path: Path) -> None:
     assert result.status == "ok"
     assert sum(len(u.text) for u in result.units) == 50
     assert (result.reason or "").startswith("truncated")
+
+
+@pytest.mark.slow
+def test_libreoffice_works_inside_the_child_limits(
+    legacy_samples: dict[str, list[Sample]], tmp_path: Path
+) -> None:
+    """With antiword and catdoc hidden from PATH, the runner's child (1 GB address space) falls to soffice."""
+    import os
+    import shutil
+
+    from crawler.attachments import extract_bytes
+
+    program = shutil.which("soffice")
+    if program is None:
+        pytest.skip("soffice is not installed")
+    hidden = tmp_path / "bin"
+    hidden.mkdir()
+    for directory in dict.fromkeys(os.environ.get("PATH", "").split(os.pathsep)):
+        folder = Path(directory)
+        if not folder.is_dir():
+            continue
+        for tool in folder.iterdir():
+            if tool.name not in ("antiword", "catdoc") and not (hidden / tool.name).exists():
+                (hidden / tool.name).symlink_to(tool)
+    sample = legacy_samples["wps"][0]
+    env = {**os.environ, "PATH": str(hidden)}
+    result, peak = extract_bytes(sample.data, sample.name, Limits(timeout_s=120, memory_mb=1024), env=env)
+    assert result.extractor == "soffice", result.reason
+    _check(sample, result)
+    assert 0 < peak < 1024 * 1024
