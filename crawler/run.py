@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from archive import ArchiveError, listside
 from archive.models import Capture, Exchange, Parsed
-from crawler.attachments.step import attachment_name, extract_capture, extraction_limits, link_capture
+from crawler.attachments.step import extraction_limits, link_known, on_attachment
 from crawler.classify import (
     Verdict,
     classify_attachment,
@@ -256,7 +256,15 @@ class _Run:
         if verdict.outcome == "attachment":
             self.summary.attachments += 1
             if entry.kind == "attachment" and self.settings.extract_attachments:
-                self._attachment_text(entry, ex, capture)
+                payload = ex.content if ex.status == 200 and not ex.truncated else None
+                on_attachment(
+                    self.archive.catalogue,
+                    entry.parent,
+                    capture,
+                    payload,
+                    self.limits,
+                    self.summary.extraction,
+                )
         elif verdict.is_blocked:
             self.summary.blocked += 1
         elif verdict.kind == "error":
@@ -267,31 +275,6 @@ class _Run:
             self.summary.removed += 1
         state = "done" if verdict.kind in ("attachment", "other", "list", "document") else "failed"
         self._complete(entry, state=state, outcome=verdict.reason or verdict.outcome, ex=ex)
-
-    def _attachment_text(self, entry: Entry, ex: Exchange, capture: Capture) -> None:
-        """Extract the payload (once per SHA-256, out of process) and link it to the document that lists it."""
-        catalogue = self.archive.catalogue
-        doc = catalogue.document_by_url(entry.parent) if entry.parent else None
-        if ex.status == 200 and not ex.truncated and capture.sha256:
-            name = attachment_name(doc, entry.url) if doc is not None else None
-            extract_capture(catalogue, capture, ex.content, name, self.limits, self.summary.extraction)
-        if doc is not None and capture.status == 200:
-            link_capture(catalogue, doc, capture)
-
-    def _known_attachments(self, doc_id: str, change: str, urls: list[str]) -> None:
-        """Links to attachments archived already (the frontier fetches a URL once, however many pages list it),
-        and, for a new or changed version, no links to those it no longer lists."""
-        catalogue = self.archive.catalogue
-        if change != "unchanged":
-            catalogue.prune_attachment_links(doc_id, urls)
-        if not self.settings.extract_attachments:
-            return
-        doc = None
-        for url in urls:
-            capture = catalogue.last_attachment_capture(url)
-            if capture is not None:
-                doc = doc or catalogue.get_document(doc_id)
-                link_capture(catalogue, doc, capture)
 
     def _handle_html(self, entry: Entry, ex: Exchange) -> None:
         ctype = ex.header("Content-Type")
@@ -391,7 +374,14 @@ class _Run:
                 url = canonicalize(attachment.url, ex.final_url)
                 if url is not None and self._link_ok(url, "attachment"):
                     links.append(Link(url, "attachment", parent=entry.url))
-        self._known_attachments(change.doc_id, change.change, [link.url for link in links])
+        urls = [link.url for link in links]
+        link_known(
+            self.archive.catalogue,
+            change.doc_id,
+            change.change != "unchanged",
+            urls,
+            self.settings.extract_attachments,
+        )
         self._complete(entry, state="done", outcome=f"document:{change.change}", links=links, ex=ex)
 
     # -- scope, hosts -----------------------------------------------------------------------------------------

@@ -74,6 +74,39 @@ def link_capture(catalogue: Catalogue, doc: Document, capture: Capture) -> None:
     )
 
 
+def on_attachment(
+    catalogue: Catalogue,
+    parent_url: str | None,
+    capture: Capture,
+    payload: bytes | None,
+    limits: Limits,
+    report: ExtractReport,
+) -> None:
+    """After the crawl archived an attachment: extract its payload (once per SHA-256, out of process; None when
+    the body was not a complete 200) and link it to the document at `parent_url` that lists it."""
+    doc = catalogue.document_by_url(parent_url) if parent_url else None
+    if payload is not None and capture.sha256:
+        name = attachment_name(doc, capture.url) if doc is not None else None
+        extract_capture(catalogue, capture, payload, name, limits, report)
+    if doc is not None and capture.status == 200:
+        link_capture(catalogue, doc, capture)
+
+
+def link_known(catalogue: Catalogue, doc_id: str, changed: bool, urls: list[str], enabled: bool) -> None:
+    """After the crawl archived a document: links to attachments archived already (the frontier fetches a URL
+    once, however many pages list it), and, for a new or changed version, none to those it no longer lists."""
+    if changed:
+        catalogue.prune_attachment_links(doc_id, urls)
+    if not enabled:
+        return
+    doc = None
+    for url in urls:
+        capture = catalogue.last_attachment_capture(url)
+        if capture is not None:
+            doc = doc or catalogue.get_document(doc_id)
+            link_capture(catalogue, doc, capture)
+
+
 def reextract_all(archive: Archive, limits: Limits) -> ExtractReport:
     """Every document's attachments from their latest archived captures: text redone once per payload, links
     rebuilt (and dropped for attachments a document no longer lists). No network."""
