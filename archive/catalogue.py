@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from archive import attachtexts
 from archive import documents as docs
 from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
 from archive.models import Capture, Document, Parsed, WarcLocation
@@ -208,6 +209,10 @@ class Catalogue:
             for row in batch:
                 yield document_from_row(row)
 
+    def document_ids(self) -> list[str]:
+        """Every document id in seq order, without loading a document (for passes that rewrite seq)."""
+        return [r[0] for r in self.conn.execute("SELECT doc_id FROM documents ORDER BY seq")]
+
     def max_seq(self) -> int:
         return int(self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0])
 
@@ -288,6 +293,44 @@ class Catalogue:
             " (SELECT COUNT(*) FROM documents)"
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    # -- attachment text (derived, keyed by payload SHA-256; see attachtexts.py) ------------------------------
+    def store_attachment_text(self, sha256: str, values: dict[str, Any]) -> None:
+        with self.transaction() as conn:
+            attachtexts.store_text(conn, sha256, values)
+
+    def attachment_text(self, sha256: str) -> dict[str, Any] | None:
+        return attachtexts.text_row(self.conn, sha256)
+
+    def link_attachment(
+        self, doc_id: str, url: str, name: str | None, capture_id: int | None, sha256: str | None
+    ) -> bool:
+        with self.transaction() as conn:
+            return attachtexts.link(conn, doc_id, url, name, capture_id, sha256)
+
+    def prune_attachment_links(self, doc_id: str, keep_urls: Sequence[str]) -> int:
+        with self.transaction() as conn:
+            return attachtexts.prune(conn, doc_id, keep_urls)
+
+    def document_attachments(self, doc_id: str) -> list[dict[str, Any]]:
+        return attachtexts.for_document(self.conn, doc_id)
+
+    def attachment_records(self, document: Document, *, with_text: bool = True) -> list[dict[str, Any]]:
+        """The document record's `attachments[]` with sha256, type, size, extraction and text."""
+        links = attachtexts.for_document(self.conn, document.doc_id)
+        return attachtexts.records(document.fields.attachments, links, with_text=with_text)
+
+    def attachment_counts(self) -> dict[str, int]:
+        return attachtexts.counts(self.conn)
+
+    def last_attachment_capture(self, url: str) -> Capture | None:
+        """The URL's latest complete 200 answer archived as an attachment (the payload to extract)."""
+        row = self.conn.execute(
+            "SELECT * FROM captures WHERE url = ? AND kind = 'attachment' AND status = 200 AND truncated IS NULL"
+            " AND warc_file IS NOT NULL ORDER BY capture_id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return capture_from_row(row) if row else None
 
 
 def capture_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Capture:

@@ -105,8 +105,9 @@ def write_csv(
         row = []
         for column in CSV_COLUMNS:
             value = record.get(column)
-            if column == "attachments":
-                value = json.dumps(value or [], ensure_ascii=False)
+            if column == "attachments":  # text stays in JSONL: a spreadsheet cell holds 32,767 characters
+                value = [{k: v for k, v in a.items() if k not in ("text", "units")} for a in value or []]
+                value = json.dumps(value, ensure_ascii=False)
             row.append("" if value is None else _neutralise(value))
         writer.writerow(row)
         count += 1

@@ -113,3 +113,31 @@ CREATE TABLE list_fields (
 );
 
 PRAGMA user_version = 2;
+
+-- migration 3
+-- Attachment text is derived data, keyed by the payload's SHA-256: identical files on many pages are extracted
+-- once, and `gongkai index --reparse` recomputes every row from the WARCs without the network.
+CREATE TABLE attachment_texts (
+    sha256 TEXT PRIMARY KEY,
+    type TEXT NOT NULL,                -- pdf | ofd | doc | wps | docx | xls | et | xlsx | ods | unknown
+    status TEXT NOT NULL,              -- ok | needs_ocr | failed | not_extracted
+    reason TEXT,
+    size_bytes INTEGER,
+    pages INTEGER,
+    extractor TEXT,
+    units_json TEXT NOT NULL,          -- [{"page": 1, "sheet": null, "text": "..."}]
+    extracted_at TEXT NOT NULL,
+    elapsed_ms INTEGER
+);
+
+CREATE TABLE doc_attachments (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    url TEXT NOT NULL,                 -- canonical URL of the attachment capture
+    name TEXT,                         -- link text on the page
+    capture_id INTEGER REFERENCES captures(capture_id),
+    sha256 TEXT,
+    PRIMARY KEY (doc_id, url)
+);
+CREATE INDEX doc_attachments_sha ON doc_attachments(sha256);
+
+PRAGMA user_version = 3;

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from archive import ArchiveError, listside
 from archive.models import Capture, Exchange, Parsed
+from crawler.attachments.step import extraction_limits, link_known, on_attachment
 from crawler.classify import (
     Verdict,
     classify_attachment,
@@ -114,6 +115,7 @@ class _Run:
         self.fetches = 0
         self.progress = Progress()
         self._reuse: Capture | None = None
+        self.limits = extraction_limits(settings)
 
     # -- loop -------------------------------------------------------------------------------------------------
 
@@ -253,6 +255,16 @@ class _Run:
         capture = self._record(ex, kind=verdict.kind, reason=verdict.reason, charset=charset)
         if verdict.outcome == "attachment":
             self.summary.attachments += 1
+            if entry.kind == "attachment" and self.settings.extract_attachments:
+                payload = ex.content if ex.status == 200 and not ex.truncated else None
+                on_attachment(
+                    self.archive.catalogue,
+                    entry.parent,
+                    capture,
+                    payload,
+                    self.limits,
+                    self.summary.extraction,
+                )
         elif verdict.is_blocked:
             self.summary.blocked += 1
         elif verdict.kind == "error":
@@ -362,6 +374,14 @@ class _Run:
                 url = canonicalize(attachment.url, ex.final_url)
                 if url is not None and self._link_ok(url, "attachment"):
                     links.append(Link(url, "attachment", parent=entry.url))
+        urls = [link.url for link in links]
+        link_known(
+            self.archive.catalogue,
+            change.doc_id,
+            change.change != "unchanged",
+            urls,
+            self.settings.extract_attachments,
+        )
         self._complete(entry, state="done", outcome=f"document:{change.change}", links=links, ex=ex)
 
     # -- scope, hosts -----------------------------------------------------------------------------------------

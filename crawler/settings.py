@@ -43,6 +43,10 @@ class CrawlSettings:
     total_deadline_s: float = 60.0  # a dripping server never trips the read timeout; this stops it
     user_agent: str = DEFAULT_USER_AGENT
     extra_hosts: tuple[str, ...] = ()  # hosts outside the seeds' that may be fetched (attachment storage)
+    extract_attachments: bool = True  # extract attachment text (PDF, OFD, DOC, DOCX, WPS, XLS, XLSX, ET)
+    extract_timeout_s: float = 60.0  # wall time for one attachment's extraction child
+    extract_memory_mb: int = 1024  # address-space limit of the extraction child (setrlimit)
+    extract_max_chars: int = 2_000_000  # characters of text kept per attachment (output cap)
 
     def __post_init__(self) -> None:
         if self.max_pages is not None and self.max_pages <= 0:

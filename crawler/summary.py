@@ -6,6 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from crawler.attachments.report import ExtractReport
+
 
 @dataclass
 class CrawlSummary:
@@ -26,6 +28,7 @@ class CrawlSummary:
     elapsed_s: float = 0.0
     reasons: dict[str, int] = field(default_factory=dict)
     paused_hosts: dict[str, str] = field(default_factory=dict)  # host -> why it was paused
+    extraction: ExtractReport = field(default_factory=ExtractReport)  # attachment text
 
     def count(self, reason: str | None) -> None:
         if reason:
@@ -40,6 +43,8 @@ class CrawlSummary:
             f"待抓取 pending {self.pending}，用时 {self.elapsed_s:.1f} s"
             + ("（续抓 resumed）" if self.resumed else ""),
         ]
+        if self.extraction.files or self.extraction.reused:
+            lines.append(self.extraction.format())
         if self.reasons:
             lines.append(
                 "原因 reasons: "

@@ -1,42 +1,26 @@
 """Attachment files of the demo site with real magic bytes (%PDF-, OLE2 D0 CF 11 E0, ZIP PK\\x03\\x04), so that a
 crawler's magic-byte check has something true to confirm. Small, deterministic, and different per document.
+
+PDF, OFD, DOCX and XLSX attachments are real files with Chinese text (attachtext.py says what, attachfiles.py
+writes them), so a crawl of the demo finds attachment hits; DOC stays a bare OLE2 shell, which no reader can
+extract: an honest failure the archive records with its reason.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
+import functools
 
+from demosite.attachfiles import WRITERS
+from demosite.attachtext import Content, make_content
 from demosite.docs import DemoAttachment, DemoDoc
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "doc": "application/msword",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ofd": "application/ofd",
 }
-
-
-def _pdf(label: str) -> bytes:
-    """A one-page PDF whose xref offsets are right, so PDF readers open it."""
-    stream = f"BT /F1 14 Tf 72 720 Td (Qinglan demo attachment {label}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{off:010d} 00000 n \n".encode() for off in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def _doc(label: str) -> bytes:
@@ -53,30 +37,24 @@ def _doc(label: str) -> bytes:
     return bytes(header) + sector
 
 
-def _xlsx(label: str) -> bytes:
-    """A minimal but well-formed XLSX workbook, written with fixed timestamps so the bytes never vary."""
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-        f'<row r="1"><c r="A1" t="inlineStr"><is><t>序号</t></is></c><c r="B1" t="inlineStr"><is><t>{label}</t></is></c></row>'
-        "</sheetData></worksheet>",
-    }
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, content in parts.items():
-            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, content)
-    return buf.getvalue()
+def attachment_label(doc: DemoDoc) -> str:
+    return f"{doc.art_id}-v{doc.version}"
+
+
+def attachment_content(doc: DemoDoc, attachment: DemoAttachment) -> Content | None:
+    """What the attachment says (None for the DOC shell, which has no extractable text)."""
+    if attachment.kind not in WRITERS:
+        return None
+    return make_content(attachment_label(doc))
+
+
+@functools.lru_cache(maxsize=256)
+def _rendered(kind: str, label: str) -> bytes:
+    return WRITERS[kind](make_content(label))
 
 
 def attachment_bytes(doc: DemoDoc, attachment: DemoAttachment) -> bytes:
-    label = f"{doc.art_id}-v{doc.version}"
-    if attachment.kind == "pdf":
-        return _pdf(label)
+    label = attachment_label(doc)
     if attachment.kind == "doc":
         return _doc(label)
-    return _xlsx(label)
+    return _rendered(attachment.kind, label)

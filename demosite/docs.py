@@ -63,7 +63,7 @@ class DemoAttachment:
     path: str  # URL path (with query for the Hanweb servlet)
     href: str  # as written in the article (relative for TRS)
     name: str  # link text
-    kind: str  # "pdf", "doc" or "xlsx"
+    kind: str  # "pdf", "ofd", "doc", "docx" or "xlsx"
 
 
 @dataclass(frozen=True)
@@ -272,10 +272,18 @@ class _Generator:
         self, rng: random.Random, layout: str, column: Column, day: dt.date, theme: str
     ) -> tuple[DemoAttachment, ...]:
         kind = rng.choices(("pdf", "xlsx", "doc"), weights=(6, 3, 2))[0]
+        # newer formats without another draw from rng, so the rest of the site stays as it was
+        serial = day.toordinal() + len(theme)
+        if kind == "pdf" and serial % 4 == 0:
+            kind = "ofd"
+        elif kind == "doc" and serial % 2 == 0:
+            kind = "docx"
         name = {
             "pdf": f"{day.year}年{theme}工作方案.pdf",
+            "ofd": f"{day.year}年{theme}部门预算.ofd",
             "xlsx": f"{day.year}年{theme}项目明细表.xlsx",
             "doc": f"{theme}申请表.doc",
+            "docx": f"{theme}实施细则.docx",
         }[kind]
         if layout == HANWEB:
             token = f"{day:%y%m%d}{rng.randint(10**9, 10**10 - 1)}"

@@ -21,6 +21,7 @@ from archive import (
 )
 from archive.models import EXTRA_FIELDS
 from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
+from crawler.attachments import extraction_limits, reextract_all
 from gongkai.config import Config
 from index import (
     IndexMissing,
@@ -86,7 +87,8 @@ def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
         raise JobError(f"no archive in {cfg.data_dir.root}: run `gongkai crawl URL` or `gongkai demo` first")
     note = ""
     if reparse:
-        note = f"重新解析 re-extracted: {reparse_archive(cfg)} document(s) changed; "
+        changed, attachments = reparse_archive(cfg)
+        note = f"重新解析 re-extracted: {changed} document(s) changed; {attachments}; "
     catalogue = Catalogue(cfg.data_dir.catalogue_path)
     try:
         if rebuild:
@@ -98,14 +100,20 @@ def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
         catalogue.close()
 
 
-def reparse_archive(cfg: Config) -> int:
-    """Recompute every document version from its archived original with the current parser, without the network.
+def reparse_archive(cfg: Config) -> tuple[int, str]:
+    """Recompute every document version from its archived original with the current parser, and every
+    attachment's text from its archived payload, without the network. Returns (documents changed, the
+    attachment report line).
 
     A parser fix is not a change of the page: versions, times and history stay; only their fields are re-read.
     """
     archive = Archive.open(cfg.data_dir, cfg.archive)
     try:
-        return archive.reextract(parse_page)
+        changed = archive.reextract(parse_page)
+        line = "附件文字未提取 attachment text off (crawler.extract_attachments = false)"
+        if cfg.crawler.extract_attachments:
+            line = reextract_all(archive, extraction_limits(cfg.crawler)).format()
+        return changed, line
     finally:
         archive.close()
 
@@ -154,7 +162,7 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
     try:
         if not filtered:
             for doc in catalogue.iter_documents():
-                yield doc.to_record()
+                yield _record(catalogue, doc)
             return
         sq = build_query(query, cfg.index, **{**params, "sort": "newest", "offset": 0, "limit": 1})
         with open_searcher(cfg) as searcher:
@@ -162,9 +170,16 @@ def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, An
         for start in range(0, len(ids), EXPORT_PAGE):
             chunk = ids[start : start + EXPORT_PAGE]
             docs: dict[str, Document] = catalogue.documents_for_ids(chunk)
-            yield from (docs[doc_id].to_record() for doc_id in chunk if doc_id in docs)
+            yield from (_record(catalogue, docs[doc_id]) for doc_id in chunk if doc_id in docs)
     finally:
         catalogue.close()
+
+
+def _record(catalogue: Catalogue, doc: Document) -> dict[str, Any]:
+    """The document record with its attachments' sha256, type, extraction status and text."""
+    record = doc.to_record()
+    record["attachments"] = catalogue.attachment_records(doc)
+    return record
 
 
 def run_export(

@@ -21,7 +21,7 @@ import os
 import shutil
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,7 +30,7 @@ from whoosh.writing import MERGE_SMALL
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
-from index.analyzer import fold, segmenter
+from index.analyzer import END, fold, segmenter
 from index.errors import IndexBusy
 from index.fastwrite import FastMpWriter, FastSegmentWriter, collector_paused
 from index.schema import META_FILE, SCHEMA_VERSION, build_schema
@@ -45,6 +45,36 @@ class DocumentSource(Protocol):
     def iter_documents(self, since_seq: int = 0) -> Iterator[Document]: ...
 
     def max_seq(self) -> int: ...
+
+
+# doc_id -> the document's attachments as `Catalogue.document_attachments` gives them (url, name, status, units)
+AttachmentSource = Callable[[str], Sequence[dict[str, Any]]]
+
+
+def attachment_units(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """[name, page, sheet, text] of every extracted unit of a document's attachments, in link order."""
+    units: list[list[Any]] = []
+    for row in rows:
+        if row.get("status") != "ok":
+            continue
+        name = row.get("name") or (row.get("url") or "").rsplit("/", 1)[-1]
+        for unit in row.get("units") or ():
+            text = unit.get("text") or ""
+            if text:
+                units.append([name, unit.get("page"), unit.get("sheet"), text])
+    return units
+
+
+def attachment_fields(units: list[list[Any]]) -> dict[str, Any]:
+    """The index values of attachment text: END between units keeps phrases inside one page or sheet."""
+    if not units:
+        return {}
+    texts = [u[3] for u in units]
+    return {
+        "attach": "\n".join(texts),
+        "attach_ng": END.join(texts),
+        "attach_z": zlib.compress(json.dumps(units, ensure_ascii=False).encode("utf-8"), 1),
+    }
 
 
 @contextlib.contextmanager
@@ -105,7 +135,7 @@ def _number(value: str, missing: int) -> int:
     return int(digits) if len(digits) == 8 and digits.isdigit() else missing
 
 
-def doc_fields(doc: Document) -> dict[str, Any]:
+def doc_fields(doc: Document, attachments: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """What one catalogue document becomes in the index (values for `add_document`)."""
     f = doc.fields
     title = f.title or ""
@@ -128,6 +158,7 @@ def doc_fields(doc: Document) -> dict[str, Any]:
         "publish_asc": _number(publish, UNDATED_ASC),
         "written_asc": _number(written, UNDATED_ASC),
     }
+    values.update(attachment_fields(attachment_units(attachments)))
     if f.agency:
         values["agency"] = f.agency
         values["agency_ng"] = f.agency
@@ -154,7 +185,13 @@ def _create(index_dir: Path, settings: IndexSettings) -> Any:
     return whoosh_index.create_in(str(index_dir), schema)
 
 
-def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: bool) -> tuple[int, int]:
+def _fill(
+    ix: Any,
+    docs: Iterator[Document],
+    settings: IndexSettings,
+    fresh: bool,
+    attachments: AttachmentSource | None = None,
+) -> tuple[int, int]:
     """Write documents; returns (count, highest seq seen)."""
     segmenter(settings.user_dictionary)  # before any fork: children share it
     if fresh and settings.procs > 1:
@@ -168,10 +205,11 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
     with collector_paused() if fresh else contextlib.nullcontext():
         try:
             for doc in docs:
+                values = doc_fields(doc, attachments(doc.doc_id) if attachments is not None else ())
                 if fresh:
-                    writer.add_document(**doc_fields(doc))
+                    writer.add_document(**values)
                 else:
-                    writer.update_document(**doc_fields(doc))
+                    writer.update_document(**values)
                 count += 1
                 last = max(last, doc.seq)
         except BaseException:
@@ -185,6 +223,12 @@ def _fill(ix: Any, docs: Iterator[Document], settings: IndexSettings, fresh: boo
         if indexed != count:
             raise RuntimeError(f"index build lost documents: {indexed} of {count} written")
     return count, last
+
+
+def _source(catalogue: DocumentSource) -> AttachmentSource | None:
+    """The catalogue's attachment rows where it has them (a plain document source has none)."""
+    found: AttachmentSource | None = getattr(catalogue, "document_attachments", None)
+    return found
 
 
 def merge_small_compound(writer: Any, segments: list[Any]) -> list[Any]:
@@ -213,7 +257,9 @@ def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSett
             return 0
         ix = whoosh_index.open_dir(str(index_dir))
         try:
-            count, last = _fill(ix, catalogue.iter_documents(since), settings, fresh=False)
+            count, last = _fill(
+                ix, catalogue.iter_documents(since), settings, fresh=False, attachments=_source(catalogue)
+            )
         finally:
             ix.close()
         if count:
@@ -232,7 +278,9 @@ def _rebuild_locked(catalogue: DocumentSource, index_dir: Path, settings: IndexS
     shutil.rmtree(new_dir, ignore_errors=True)
     ix = _create(new_dir, settings)
     try:
-        count, last = _fill(ix, catalogue.iter_documents(0), settings, fresh=True)
+        count, last = _fill(
+            ix, catalogue.iter_documents(0), settings, fresh=True, attachments=_source(catalogue)
+        )
     finally:
         ix.close()
     _write_meta(new_dir, last, settings)

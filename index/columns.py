@@ -23,7 +23,17 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.util.numeric import byte_to_length
 
 # the bigram and word fields whose lengths ranking reads (BM25 length normalisation)
-LENGTH_FIELDS = ("title_ng", "body_ng", "title", "body", "agency_ng", "topic_ng", "doc_no_ng")
+LENGTH_FIELDS = (
+    "title_ng",
+    "body_ng",
+    "title",
+    "body",
+    "agency_ng",
+    "topic_ng",
+    "doc_no_ng",
+    "attach_ng",
+    "attach",
+)
 _BYTE_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 

@@ -42,7 +42,18 @@ WORD_WEIGHT = 0.5  # a whole-word match adds this share of a literal match
 # selective candidates are handed down to posting reads; beyond this share of the index, reading whole blocks
 # and intersecting afterwards is cheaper than checking membership per block
 CANDIDATE_SHARE = 0.5
-WORD_FIELDS = {"title_ng": "title", "body_ng": "body"}
+WORD_FIELDS = {"title_ng": "title", "body_ng": "body", "attach_ng": "attach"}
+# which bigram fields a literal searches, by its field (None: everywhere; page / attach: the in: narrowings)
+TEXT_FIELDS = {
+    None: ("title_ng", "body_ng", "doc_no_ng", "attach_ng"),
+    "page": ("title_ng", "body_ng", "doc_no_ng"),
+    "attach": ("attach_ng",),
+}
+WORD_NG = {
+    None: ("title_ng", "body_ng", "attach_ng"),
+    "page": ("title_ng", "body_ng"),
+    "attach": ("attach_ng",),
+}
 
 
 @dataclass(frozen=True)
@@ -167,8 +178,8 @@ class Evaluator:
 
     @staticmethod
     def _fields_of(lit: Lit) -> tuple[str, ...]:
-        if lit.field is None:
-            return ("title_ng", "body_ng", "doc_no_ng")
+        if lit.field in TEXT_FIELDS:
+            return TEXT_FIELDS[lit.field]
         if lit.field in ("title", "agency", "topic"):
             return (lit.field + "_ng",)
         if lit.field == "doc_no" and not parse_doc_no(lit.raw):
@@ -185,7 +196,8 @@ class Evaluator:
         fields = self._fields_of(lit)
         occurrences = [self.phrase(f, lit.text, wanted) for f in fields]
         matched = union([Matches(d, np.zeros(len(d), dtype=np.float32)) for d, _tf in occurrences])
-        if not len(matched) and not (lit.field is None and parse_doc_no(lit.raw)):
+        page_doc_no = lit.field in (None, "page") and parse_doc_no(lit.raw)
+        if not len(matched) and not page_doc_no:
             return Matches.empty()
         idf = _idf(self.n_docs, len(matched))
         score = np.zeros(len(matched), dtype=np.float32)
@@ -194,11 +206,11 @@ class Evaluator:
                 where = np.searchsorted(matched.docs, docs)
                 score[where] += idf * self._boost(fieldname) * self._bm25(fieldname, docs, tf)
         found = Matches(matched.docs, score)
-        if len(found) and lit.field in (None, "title"):
+        if len(found) and (lit.field == "title" or lit.field in WORD_NG):
             found = self._with_words(
-                found, lit, ("title_ng",) if lit.field == "title" else ("title_ng", "body_ng")
+                found, lit, ("title_ng",) if lit.field == "title" else WORD_NG[lit.field]
             )
-        if lit.field is None and parse_doc_no(lit.raw):
+        if page_doc_no:
             found = union([found, self._key_term("doc_no_key", doc_no_key(lit.raw), DOC_NO_BOOST, wanted)])
         return found
 

@@ -6,8 +6,9 @@ Language (documented in bench/README.md and the search page):
   - / NOT        exclude:       公安 -交通    公安 NOT 交通
   "…" “…”        literal phrase, spaces kept:  "公安局 交通"
   ( … )          grouping:      (公安 OR 交通) 2021
-  field:value    title: agency: topic: doc_no: index_no:  (also 标题: 机构: 主题: 文号: 索引号:)
-Every word or phrase is matched literally (after folding, see analyzer.py) in the title or body. A 文号 in any
+  field:value    title: agency: topic: doc_no: index_no: attachment:  (also 标题: 机构: 主题: 文号: 索引号: 附件:)
+  in:attachments / in:page   every plain word only in attachment text / only in the page (也作 范围:附件 范围:正文)
+Every word or phrase is matched literally (after folding, see analyzer.py) in the title, body or attachment text. A 文号 in any
 bracket style (or the whole query being one) also matches the 文号 field; index_no: is an exact 索引号 lookup.
 A single character matches every document where it occurs (prefix of the bigram terms; slower on common characters).
 
@@ -38,10 +39,22 @@ FIELDS = {
     "发文字号": "doc_no",
     "index_no": "index_no",
     "索引号": "index_no",
+    "attachment": "attach",
+    "附件": "attach",
 }
 # `foo:公安` reads as a field, so an unknown one is an error (quoted, it is text)
 _FIELD_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,19}")
-_FIELD_NAMES = "标题 机构 主题 文号 索引号 或 title agency topic doc_no index_no"
+_FIELD_NAMES = "标题 机构 主题 文号 索引号 附件 或 title agency topic doc_no index_no attachment（范围 in:attachments in:page）"
+# in:attachments / in:page narrow every plain word of the query to attachment text or to the page itself
+SCOPES = {
+    "attachments": "attach",
+    "attachment": "attach",
+    "附件": "attach",
+    "page": "page",
+    "正文": "page",
+    "页面": "page",
+}
+_SCOPE = re.compile(r"^(?:in|范围)[:：](.+)$", re.IGNORECASE)
 _OPEN = "(（"
 _CLOSE = ")）"
 _QUOTES = {'"': '"', "“": "”", "「": "」"}
@@ -86,7 +99,7 @@ def _count(text: str, chars: str) -> int:
 @dataclass(frozen=True)
 class Lit:
     text: str  # folded
-    field: str | None = None  # None: title or body
+    field: str | None = None  # None: title, body or attachments; "page": title or body; "attach": attachments
     raw: str = ""
 
 
@@ -146,8 +159,14 @@ def parse(q: str, settings: IndexSettings) -> Tree | None:
     stack: list[list[object]] = [[]]
     negate = False
     terms = 0
+    scope: str | None = None
     for token in tokens:
         group = stack[-1]
+        scoped = _SCOPE.match(token)
+        if scoped and scoped.group(1).lower() in SCOPES:
+            scope = SCOPES[scoped.group(1).lower()]
+            negate = False
+            continue
         if token in _OPEN:
             stack.append(["NEG" if negate else "POS"])
             negate = False
@@ -183,11 +202,28 @@ def parse(q: str, settings: IndexSettings) -> Tree | None:
     if len(stack) != 1:
         raise QueryError("括号不匹配 / unbalanced parentheses")
     tree = _reduce(stack[0])
-    if tree is None and tokens:
+    if tree is None and tokens and scope is None:
         raise QueryError(
             "查询中只有运算符或引号，没有要检索的词 / the query has operators or quotes but no words"
         )
-    return tree
+    return _scoped(tree, scope) if scope is not None and tree is not None else tree
+
+
+def scope_of(q: str) -> str | None:
+    """The in: narrowing of a query ("attach" or "page"), or None."""
+    scope = None
+    for token in tokenize(q):
+        scoped = _SCOPE.match(token)
+        if scoped and scoped.group(1).lower() in SCOPES:
+            scope = SCOPES[scoped.group(1).lower()]
+    return scope
+
+
+def _scoped(tree: Tree, scope: str) -> Tree:
+    """Every literal without a field, narrowed to `scope` ("attach" or "page")."""
+    if isinstance(tree, Lit):
+        return Lit(tree.text, scope, tree.raw) if tree.field is None else tree
+    return Node(tree.op, tuple(_scoped(c, scope) for c in tree.children))
 
 
 def _reduce(items: list[object]) -> Tree | None:
@@ -217,7 +253,7 @@ def positive_literals(tree: Tree | None) -> list[str]:
     while stack:
         node = stack.pop()
         if isinstance(node, Lit):
-            if node.field in (None, "title") and node.text:
+            if node.field in (None, "title", "page", "attach") and node.text:
                 out.append(node.text)
         elif node.op != "not":
             stack.extend(node.children)

@@ -9,6 +9,7 @@ Per text (title, body) the index keeps two fields:
 
 Both fields compute their postings directly from the string (`index()` is overridden) instead of going through
 Whoosh's per-token `Token` objects; the analyzer is still attached for anything that asks for tokens.
+Attachment text gets the same pair (`attach`, `attach_ng`) plus its units stored for hit locations.
 Metadata fields are IDs: exact values for filters and facets (sortable columns), folded keys for 文号 and 索引号.
 """
 
@@ -25,7 +26,7 @@ from whoosh.system import _INT_SIZE, pack_uint
 
 from index.analyzer import ProjectAnalyzer, bigrams, fold, segmenter, words
 
-SCHEMA_VERSION = 4  # bump on every change of fields, analyzers or position encoding
+SCHEMA_VERSION = 5  # bump on every change of fields, analyzers or position encoding
 META_FILE = "gongkai.json"  # beside the index: schema version and the last catalogue seq indexed
 
 
@@ -122,4 +123,10 @@ def build_schema(user_dictionary: Path | None, title_boost: float) -> fields.Sch
         seq=fields.STORED(),
         stored=fields.STORED(),  # title, index_no, doc_no as shown (a dict)
         body_z=StoredBytes(),
+        # attachment text (PDF, OFD, DOC, DOCX, WPS, XLS, XLSX, ET): words and bigrams like the body, units
+        # separated by END so that no phrase spans two pages, sheets or files; the units themselves (name,
+        # page, sheet, text) stored compressed to say where a hit matched
+        attach=WordField(ana),
+        attach_ng=BigramField(ana),
+        attach_z=StoredBytes(),
     )

@@ -31,10 +31,11 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.index import EmptyIndexError
 
+from index.attachhits import attachment_match, load_units, page_matches
 from index.columns import ArrayCache, Generation, segment_readers
 from index.engine import Evaluator, Matches
 from index.errors import IndexMissing, QueryError
-from index.query import parse, positive_literals
+from index.query import parse, positive_literals, scope_of
 from index.schema import META_FILE, SCHEMA_VERSION
 from index.settings import IndexSettings
 from index.snippets import make_snippet
@@ -100,9 +101,10 @@ class Hit:
     publish_date: str | None
     status: str
     snippet: str
+    attachment: dict[str, Any] | None = None  # where it matched when not on the page (attachhits.py)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "id": self.id,
             "url": self.url,
             "title": self.title,
@@ -115,6 +117,9 @@ class Hit:
             "status": self.status,
             "snippet": self.snippet,
         }
+        if self.attachment is not None:
+            data["attachment"] = {k: v for k, v in self.attachment.items() if k != "snippet"}
+        return data
 
 
 @dataclass(frozen=True)
@@ -326,7 +331,8 @@ class Searcher:
         tree = parse(query.q, self.settings)
         needles = positive_literals(tree)
         window = ranked.order[query.offset : query.offset + query.limit]
-        hits = [self._hit(int(docnum), needles) for docnum in window]
+        attach_first = scope_of(query.q) == "attach"
+        hits = [self._hit(int(docnum), needles, attach_first) for docnum in window]
         return SearchPage(
             total=ranked.total,
             offset=query.offset,
@@ -399,11 +405,23 @@ class Searcher:
         rank = gen.sort_rank(query.date_field, direction)
         return docs[np.argsort(rank[docs], kind="stable")]
 
-    def _hit(self, docnum: int, needles: list[str]) -> Hit:
+    def _hit(self, docnum: int, needles: list[str], attach_first: bool = False) -> Hit:
         stored = self._searcher.stored_fields(docnum)
         shown = stored.get("stored") or {}
         body = zlib.decompress(stored["body_z"]).decode("utf-8") if stored.get("body_z") else ""
         snippet = make_snippet(body, needles, self.settings.snippet_chars, self.settings.snippet_fragments)
+        attachment = None
+        if stored.get("attach_z") and (
+            attach_first or not page_matches(shown.get("title") or "", body, needles)
+        ):
+            attachment = attachment_match(
+                load_units(stored["attach_z"]),
+                needles,
+                self.settings.snippet_chars,
+                self.settings.snippet_fragments,
+            )
+            if attachment is not None:
+                snippet = attachment["snippet"]
         return Hit(
             id=stored["id"],
             url=stored.get("url"),
@@ -416,6 +434,7 @@ class Searcher:
             publish_date=stored.get("publish_date"),
             status=stored.get("status") or "live",
             snippet=snippet,
+            attachment=attachment,
         )
 
 

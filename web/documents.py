@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 
 from archive import CaptureNotFound, Document
+from archive.attachtexts import STATUS_LABELS, TYPE_LABELS
 
 from .diffs import FIELD_LABELS, changed_fields, text_diff
 from .queryargs import ArgsError, SearchArgs, parse_search_args
@@ -75,6 +76,21 @@ def _archived_attachments(document: Document) -> dict[str, int]:
     return found
 
 
+def _attachment_records(document: Document) -> list[dict[str, Any]]:
+    """Each attachment with type, size, SHA-256, extraction status and text (archive.attachtexts.records).
+    One archived before its text was extracted (an archive from before extraction existed) is "pending" until
+    `gongkai index --reparse`, not "not fetched"."""
+    catalogue = get_catalogue()
+    records: list[dict[str, Any]] = catalogue.attachment_records(document)
+    for record in records:
+        if record["extraction"]["status"] == "not_fetched":
+            capture = catalogue.last_capture(record["url"])
+            if capture is not None and capture.location is not None and capture.kind == "attachment":
+                record["extraction"] = {"status": "pending", "reason": "gongkai index --reparse"}
+                record["capture_id"] = capture.capture_id
+    return records
+
+
 def _history(doc_id: str) -> dict[str, Any]:
     history: dict[str, Any] = get_catalogue().document_history(doc_id)
     return history
@@ -103,6 +119,9 @@ def show(doc_id: str) -> str:
         field_labels=FIELD_LABELS,
         event_labels=EVENT_LABELS,
         archived_attachments=_archived_attachments(document),
+        attachments=_attachment_records(document),
+        status_labels=STATUS_LABELS,
+        type_labels=TYPE_LABELS,
         raw_url=raw_url,
         back=_back_to_search(),
         timeline=capture_timeline(history),
@@ -113,6 +132,7 @@ def show(doc_id: str) -> str:
 def api_show(doc_id: str) -> Response:
     document = _load(doc_id)
     record = document.to_record()
+    record["attachments"] = _attachment_records(document)
     record["history"] = _history(doc_id)
     return jsonify(record)
 

@@ -35,7 +35,9 @@ def iter_records(search: SearchArgs, cap: int) -> Iterator[dict[str, Any]]:
         documents = catalogue.documents_for_ids(ids)
         for doc_id in ids:
             if doc_id in documents:
-                yield documents[doc_id].to_record()
+                record = documents[doc_id].to_record()
+                record["attachments"] = catalogue.attachment_records(documents[doc_id])
+                yield record
         offset += len(ids)
         if not ids or offset >= page.total:
             return

@@ -72,6 +72,16 @@ _HIT: dict[str, Any] = {
         "publish_date": _NULLABLE_STR,
         "status": {"type": "string", "enum": ["live", "removed"]},
         "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
+        "attachment": {
+            "type": "object",
+            "description": "present when the hit matched in an attachment: which one and where (page or sheet)",
+            "properties": {
+                "name": {"type": "string"},
+                "page": {"type": "integer", "nullable": True},
+                "sheet": _NULLABLE_STR,
+                "label": {"type": "string", "description": "e.g. 附件：2024年部门预算.pdf 第3页"},
+            },
+        },
     },
 }
 
@@ -100,7 +110,39 @@ _RECORD: dict[str, Any] = {
         "body": {"type": "string"},
         "attachments": {
             "type": "array",
-            "items": {"type": "object", "properties": {"url": {"type": "string"}, "name": _NULLABLE_STR}},
+            "items": {
+                "type": "object",
+                "properties": {
+                    "url": {"type": "string"},
+                    "name": _NULLABLE_STR,
+                    "sha256": _NULLABLE_STR,
+                    "type": _NULLABLE_STR,
+                    "size": {"type": "integer", "nullable": True},
+                    "extraction": {
+                        "type": "object",
+                        "properties": {
+                            "status": {
+                                "type": "string",
+                                "enum": [
+                                    "ok",
+                                    "needs_ocr",
+                                    "failed",
+                                    "not_extracted",
+                                    "pending",
+                                    "not_fetched",
+                                ],
+                            },
+                            "reason": _NULLABLE_STR,
+                        },
+                    },
+                    "text": {"type": "string", "description": "the extracted text (absent until extracted)"},
+                    "units": {
+                        "type": "array",
+                        "items": {"type": "object"},
+                        "description": "text by page or sheet",
+                    },
+                },
+            },
         },
         "status": {"type": "string", "enum": ["live", "removed"]},
         "versions": {"type": "integer"},

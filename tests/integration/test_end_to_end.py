@@ -219,3 +219,34 @@ def test_extract_rejects_unusable_files_with_one_line(
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+@pytest.mark.slow
+def test_demo_attachments_are_searchable_exported_and_reparsed(demo_dir: Path) -> None:
+    from demosite.attachments import attachment_content
+    from demosite.site import DemoSite
+    from gongkai.demo import DEMO_SEED
+
+    site = DemoSite(seed=DEMO_SEED, n_docs=N_DOCS)
+    with_text = [(d, a) for d in site.live_documents for a in d.attachments if attachment_content(d, a)]
+    assert with_text, "the demo site links no attachment with text"
+    doc, att = with_text[0]
+    content = attachment_content(doc, att)
+    assert content is not None
+    page = json.loads(run(demo_dir, "search", f"in:attachments {content.title}", "--json").output)
+    hit = next(h for h in page["hits"] if h["title"] == doc.title)
+    assert hit["attachment"]["name"] == att.name
+    assert hit["attachment"]["label"].startswith(f"附件：{att.name}")
+    exported = [
+        json.loads(line)
+        for line in run(demo_dir, "export", content.title, "--format", "jsonl").output.splitlines()
+    ]
+    record = next(r for r in exported if r["title"] == doc.title)
+    first = record["attachments"][0]
+    assert first["extraction"]["status"] == "ok" and len(first["sha256"]) == 64
+    assert content.doc_no in first["text"]
+    reparsed = run(demo_dir, "index", "--reparse")
+    assert reparsed.exit_code == 0, reparsed.output
+    assert "附件文字 attachment text" in reparsed.output
+    again = json.loads(run(demo_dir, "search", f"in:attachments {content.title}", "--json").output)
+    assert [h["id"] for h in again["hits"]] == [h["id"] for h in page["hits"]]

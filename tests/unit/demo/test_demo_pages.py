@@ -174,7 +174,8 @@ def test_trs_article_blocks_in_both_dialects(site: DemoSite) -> None:
 
 
 def test_attachments_have_real_magic_bytes(site: DemoSite) -> None:
-    magic = {"pdf": b"%PDF-", "doc": bytes.fromhex("D0CF11E0"), "xlsx": b"PK\x03\x04"}
+    zipped = b"PK\x03\x04"
+    magic = {"pdf": b"%PDF-", "doc": bytes.fromhex("D0CF11E0"), "xlsx": zipped, "docx": zipped, "ofd": zipped}
     seen = set()
     for doc in site.live_documents:
         page = get(site, doc.path).body

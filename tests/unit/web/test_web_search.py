@@ -242,4 +242,4 @@ def test_openapi_describes_the_api(client: FlaskClient) -> None:
     assert {"/api/search", "/api/documents/{id}"} <= set(spec["paths"])
     schema = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert schema["required"] == ["total", "offset", "limit", "hits", "facets"]
-    assert list(schema["properties"]["hits"]["items"]["properties"]) == HIT_KEYS
+    assert list(schema["properties"]["hits"]["items"]["properties"]) == [*HIT_KEYS, "attachment"]
