@@ -14,7 +14,7 @@ from archive import CaptureNotFound, Document
 from archive.attachtexts import STATUS_LABELS, TYPE_LABELS
 
 from .diffs import FIELD_LABELS, changed_fields, text_diff
-from .queryargs import ArgsError, SearchArgs, parse_search_args
+from .queryargs import ArgsError, SearchArgs, parse_id, parse_search_args
 from .resources import get_catalogue, web_context
 from .timefmt import beijing_text
 from .timeline import capture_timeline
@@ -141,9 +141,10 @@ def _version_number(name: str, default: int, versions: int) -> int:
     value = request.args.get(name)
     if value is None or value == "":
         return default
-    if not value.isdigit() or not 1 <= int(value) <= versions:
+    number = parse_id(value)
+    if number is None or not 1 <= number <= versions:
         raise ArgsError(f"版本号 {name} 应为 1 到 {versions} 之间的整数")
-    return int(value)
+    return number
 
 
 @bp.get("/documents/<doc_id>/diff")
@@ -171,9 +172,9 @@ def _capture_for(document: Document) -> int:
     value = request.args.get("capture")
     if value is None or value == "":
         return document.capture_id
-    if not value.isdigit() or len(value) > 18:
+    capture_id = parse_id(value)
+    if capture_id is None:
         raise ArgsError("capture 应为抓取编号")
-    capture_id = int(value)
     if capture_id not in get_catalogue().document_capture_ids(document.doc_id):
         raise CaptureNotFound(capture_id)
     return capture_id

@@ -20,7 +20,17 @@ from .settings import WebSettings
 SORTS: dict[str, str] = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 DATE_FIELDS: dict[str, str] = {"publish": "发布日期", "written": "成文日期"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_INT = re.compile(r"\d{1,9}")
+_INT = re.compile(
+    r"[0-9]{1,9}"
+)  # ASCII only: str.isdigit and \d accept ² ① ١, which int() refuses or misreads
+_ID = re.compile(r"[1-9][0-9]{0,17}")  # a row id in its one canonical spelling (not 01, not １)
+
+
+def parse_id(value: str | None) -> int | None:
+    """A catalogue row id written exactly as we write it, else None."""
+    if value is None or not _ID.fullmatch(value):
+        return None
+    return int(value)
 
 
 class ArgsError(ValueError):

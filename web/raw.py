@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, abort
 
 from archive import ArchiveError, Capture, CaptureNotFound, DataDir
 
+from .queryargs import parse_id
 from .resources import WebContext, get_catalogue, install_context, read_capture
 from .security import add_raw_headers
 from .settings import WebSettings
@@ -54,7 +55,12 @@ def content_disposition(name: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def serve_capture(capture_id: int) -> Response:
+def serve_capture(capture_ref: str) -> Response:
+    # Werkzeug's int converter takes any Unicode digit and leading zeros (/captures/１, /captures/01): one
+    # capture, one address.
+    capture_id = parse_id(capture_ref)
+    if capture_id is None:
+        abort(404)
     capture = get_catalogue().get_capture(capture_id)
     if capture.location is None:
         raise CaptureNotFound(capture_id)
@@ -82,7 +88,7 @@ def make_raw_app(settings: WebSettings, *, data_dir: DataDir) -> Flask:
     app = Flask(__name__, static_folder=None, template_folder=None)
     app.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False)
     install_context(app, WebContext(settings=settings, data_dir=data_dir))
-    app.add_url_rule("/captures/<int(max=9223372036854775807):capture_id>", "capture", serve_capture)
+    app.add_url_rule("/captures/<capture_ref>", "capture", serve_capture)
 
     @app.after_request
     def _headers(response: Response) -> Response:
