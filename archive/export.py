@@ -76,7 +76,8 @@ def write_jsonl(records: Iterable[dict[str, Any]], fp: TextIO) -> int:
     return count
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also evaluate full-width ＝＋－＠ and formulas after leading blanks or line breaks (issue 16).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", " ", "\u3000", "＝", "＋", "－", "＠")
 
 
 def _neutralise(value: Any) -> Any:

@@ -1,12 +1,15 @@
-"""Serve the web UI and the raw origin of archived originals under waitress, in one process.
+"""Serve the web UI and the raw origin of archived originals under waitress, in one process, two servers.
 
 Archived pages are third-party HTML, so they are served from their own origin (a second port): the app's CSP
 frames only that origin and the raw responses carry the sandbox CSP. Both listening sockets are bound first,
-so port 0 works and the origins the apps are told are the real ones.
+so port 0 works and the origins the apps are told are the real ones. Each origin has its own waitress server
+(event loop and threads), a connection limit well above what idle sockets can hold and a short idle timeout,
+so neither idle connections nor one busy origin can starve the other (issue 16 item 4).
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import socket
@@ -17,7 +20,7 @@ from typing import Any, Protocol
 from waitress.server import create_server
 
 from gongkai.config import Config
-from web import create_app, make_raw_app
+from web import WebSettings, create_app, make_raw_app
 
 logger = logging.getLogger(__name__)
 
@@ -67,17 +70,52 @@ def _origin(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+class Servers:
+    """The UI server and the raw origin's own server: two waitress servers, each with its own event loop and
+    worker threads, so a flood of one origin (slow originals, idle sockets) cannot stall the other."""
+
+    def __init__(self, app_server: Any, raw_server: Any) -> None:
+        self.app_server, self.raw_server = app_server, raw_server
+        self._raw_thread: threading.Thread | None = None
+
+    def run(self) -> None:
+        """Serve both until close() or KeyboardInterrupt; the raw origin runs in a thread of its own."""
+        self._raw_thread = threading.Thread(target=self.raw_server.run, name="gongkai-raw", daemon=True)
+        self._raw_thread.start()
+        self.app_server.run()
+
+    def close(self) -> None:
+        for server in (self.app_server, self.raw_server):
+            with contextlib.suppress(Exception):
+                server.close()
+        if self._raw_thread is not None:
+            self._raw_thread.join(timeout=5)
+
+
+def _waitress(app: WSGIApp, sock: socket.socket, settings: WebSettings, threads: int) -> Any:
+    return create_server(
+        app,
+        map={},  # its own socket map: its own event loop
+        sockets=[sock],
+        threads=threads,
+        ident=None,  # no Server header naming the software
+        connection_limit=settings.connection_limit,
+        channel_timeout=settings.channel_timeout_s,
+        cleanup_interval=max(1, min(30, settings.channel_timeout_s // 2)),
+        backlog=1024,
+    )
+
+
 def build_server(
     cfg: Config,
     *,
     host: str,
     port: int,
     raw_port: int | None = None,
-    threads: int = 4,
     sockets: tuple[socket.socket, socket.socket] | None = None,
-) -> tuple[Server, str]:
-    """Bind both ports (unless `sockets` from bind_ports) and return (waitress server, UI URL);
-    `server.run()` serves until interrupted."""
+) -> tuple[Servers, str]:
+    """Bind both ports (unless `sockets` from bind_ports) and return (servers, UI URL);
+    `servers.run()` serves until interrupted."""
     app_sock, raw_sock = sockets or bind_ports(host, port, raw_port)
     actual_port = app_sock.getsockname()[1]
     actual_raw = raw_sock.getsockname()[1]
@@ -89,16 +127,13 @@ def build_server(
     app = create_app(web_settings, data_dir=cfg.data_dir, index_settings=cfg.index)
     threading.Thread(target=_warm, args=(app,), name="gongkai-warm", daemon=True).start()
     raw_app = make_raw_app(web_settings, data_dir=cfg.data_dir)
-    raw_port_text = str(actual_raw)
-
-    def dispatch(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        target: WSGIApp = raw_app if environ.get("SERVER_PORT") == raw_port_text else app
-        return target(environ, start_response)
-
     for sock in (app_sock, raw_sock):
-        sock.listen(128)
-    server: Server = create_server(dispatch, sockets=[app_sock, raw_sock], threads=threads, ident="gongkai")
-    return server, _origin(host, actual_port) + "/"
+        sock.listen(1024)
+    servers = Servers(
+        _waitress(app, app_sock, web_settings, web_settings.threads),
+        _waitress(raw_app, raw_sock, web_settings, web_settings.raw_threads),
+    )
+    return servers, _origin(host, actual_port) + "/"
 
 
 def _warm(app: Any) -> None:

@@ -40,10 +40,12 @@ def create_app(
     function, not a setting, so no config file or environment variable can switch it on.
     """
     from flask import Flask, Response
+    from flask.logging import default_handler
 
     from index import IndexCache
 
     from . import agencies, documents, errors, exports, openapi, search
+    from .budget import install_budget
     from .resources import WebContext, install_context
     from .security import add_app_headers
     from .snippets import safe_snippet
@@ -55,6 +57,8 @@ def create_app(
         TESTING=False,
         PROPAGATE_EXCEPTIONS=False,
     )
+    # gongkai.logs configures the handlers; Flask's own would print every traceback a second time.
+    app.logger.removeHandler(default_handler)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     install_context(
@@ -73,6 +77,7 @@ def create_app(
     app.register_blueprint(openapi.bp)
     app.register_blueprint(agencies.bp)
     errors.register_error_handlers(app)
+    install_budget(app, settings, errors.refusal)
     app.jinja_env.filters["snippet"] = safe_snippet
     app.jinja_env.filters["beijing"] = beijing_time
     app.jinja_env.tests["web_url"] = is_web_url

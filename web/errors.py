@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from archive import ArchiveError, CaptureNotFound, DocumentNotFound
 from index import IndexBusy, IndexMissing, QueryError
 
+from .budget import DeadlineExceeded
 from .queryargs import ArgsError
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,18 @@ def error_response(status: int, message: str) -> Response:
     return response
 
 
+def refusal(status: int, message: str, retry_after_s: int) -> Response:
+    """A request the budget turned away (429) or stopped (503): the client may come back after Retry-After."""
+    response = error_response(status, message)
+    response.headers["Retry-After"] = str(max(1, retry_after_s))
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DeadlineExceeded)
+    def _deadline(exc: DeadlineExceeded) -> Response:
+        return refusal(503, "请求处理超时，已停止。/ the request ran out of time and was stopped", 10)
+
     @app.errorhandler(ArgsError)
     def _args(exc: ArgsError) -> Response:
         return error_response(400, str(exc))

@@ -3,68 +3,82 @@
 The rows are the public document record (Document.to_record), the same as `gongkai export`, so a file from the
 site and one from the CLI line up column for column. CSV starts with a byte order mark and a Chinese header row
 (Excel and WPS need both to open it right); `headers=en` gives the record's field names instead.
+
+One pass: the search runs once (`Searcher.matching_ids`, no facets, no snippets) and the records are read from
+the catalogue in batches as the body is sent, so an export costs one search however long it is. The body stops
+when the client leaves (the server's write fails and closes this generator) or when the request's deadline
+passes; `X-Export-Rows` says how many rows a complete file has (fewer only if documents were deleted meanwhile),
+so a cut-off download can be told from a short one.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from itertools import islice
+import logging
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context
 
 from archive import write_csv, write_jsonl
 
-from .queryargs import ArgsError, SearchArgs, parse_search_args
-from .resources import get_catalogue, web_context
-from .search import run_search
+from .budget import check_deadline, deadline_passed
+from .queryargs import ArgsError, SearchArgs, parse_search_args, to_search_query
+from .resources import get_catalogue, get_searcher, release_searcher, web_context
 
 bp = Blueprint("exports", __name__)
+logger = logging.getLogger(__name__)
 
-_BATCH = 100
+_BATCH = 200  # records read from the catalogue and sent per chunk
 
 
-def iter_records(search: SearchArgs, cap: int) -> Iterator[dict[str, Any]]:
-    """Every matching document's record, in the search's order, up to `cap`."""
+def matching_ids(search: SearchArgs, cap: int) -> list[str]:
+    """Every matching id in the search's order, up to `cap`; a bad query raises before anything is sent."""
+    query = to_search_query(search, offset=0, limit=1, settings=web_context().index_settings)
+    ids = get_searcher().matching_ids(query)
+    return ids[:cap]
+
+
+def iter_records(ids: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
+    """The records of `ids` in order, a batch at a time; ids the catalogue no longer has are skipped."""
     catalogue = get_catalogue()
-    offset = 0
-    while offset < cap:
-        page = run_search(search, offset=offset, limit=min(_BATCH, cap - offset))
-        ids = [hit.id for hit in page.hits]
-        documents = catalogue.documents_for_ids(ids)
-        for doc_id in ids:
+    for start in range(0, len(ids), _BATCH):
+        chunk = list(ids[start : start + _BATCH])
+        documents = catalogue.documents_for_ids(chunk)
+        batch = []
+        for doc_id in chunk:
             if doc_id in documents:
                 record = documents[doc_id].to_record()
                 record["attachments"] = catalogue.attachment_records(documents[doc_id])
-                yield record
-        offset += len(ids)
-        if not ids or offset >= page.total:
-            return
+                batch.append(record)
+        yield batch
 
 
-def _stream(kind: str, search: SearchArgs, *, english: bool = False) -> Iterator[bytes]:
+def _csv(batch: list[dict[str, Any]], *, english: bool, first: bool) -> str:
+    buffer = io.StringIO()
+    write_csv(batch, buffer, english_headers=english, bom=first)
+    text = buffer.getvalue()
+    return text if first else text.split("\r\n", 1)[1]  # one header row, at the top
+
+
+def _stream(kind: str, ids: Sequence[str], *, english: bool = False) -> Iterator[bytes]:
     """Batches through the archive's own writers; CSV batches after the first drop their header row."""
-    cap = web_context().settings.export_max_docs
-    records = iter_records(search, cap)
-    first = True
-    while True:
-        batch = list(islice(records, _BATCH))
-        if not batch and not first:
+    first, sent = True, 0
+    for batch in iter_records(ids):
+        if deadline_passed():
+            logger.warning("export stopped at its deadline after %d of %d rows", sent, len(ids))
             return
-        buffer = io.StringIO()
+        sent += len(batch)
         if kind == "csv":
-            write_csv(batch, buffer, english_headers=english, bom=first)
-            text = buffer.getvalue()
-            if not first:
-                text = text.split("\r\n", 1)[1]
+            text = _csv(batch, english=english, first=first)
         else:
+            buffer = io.StringIO()
             write_jsonl(batch, buffer)
             text = buffer.getvalue()
         first = False
         yield text.encode("utf-8")
-        if len(batch) < _BATCH:
-            return
+    if first and kind == "csv":
+        yield _csv([], english=english, first=True).encode("utf-8")  # no match: the header row alone
 
 
 def _export(kind: str) -> Response:
@@ -72,14 +86,15 @@ def _export(kind: str) -> Response:
     headers = request.args.get("headers", "") or "zh"
     if headers not in ("zh", "en"):
         raise ArgsError("headers 只能是 zh 或 en")
-    # Validate (and fail with 400) before the first byte is sent; a streamed body cannot change its status.
-    run_search(search, offset=0, limit=1)
+    # The one search, before the first byte: a bad query is still a 400 (a streamed body cannot change status).
+    ids = matching_ids(search, web_context().settings.export_max_docs)
+    release_searcher()  # the stream needs only the catalogue; no index reader stays open while it runs
+    check_deadline()
     mimetype = "text/csv" if kind == "csv" else "application/x-ndjson"
-    response = Response(
-        stream_with_context(_stream(kind, search, english=headers == "en")), mimetype=mimetype
-    )
+    response = Response(stream_with_context(_stream(kind, ids, english=headers == "en")), mimetype=mimetype)
     response.headers["Content-Type"] = f"{mimetype}; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="gongkai-export.{kind}"'
+    response.headers["X-Export-Rows"] = str(len(ids))
     return response
 
 

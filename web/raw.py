@@ -14,6 +14,7 @@ from flask import Flask, Response, abort
 
 from archive import ArchiveError, Capture, CaptureNotFound, DataDir
 
+from .budget import install_budget
 from .queryargs import parse_id
 from .resources import WebContext, get_catalogue, install_context, read_capture
 from .security import add_raw_headers
@@ -83,11 +84,21 @@ def _text_error(status: int, message: str) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
+def _refusal(status: int, message: str, retry_after_s: int) -> Response:
+    response = _text_error(status, message)
+    response.headers["Retry-After"] = str(max(1, retry_after_s))
+    return response
+
+
 def make_raw_app(settings: WebSettings, *, data_dir: DataDir) -> Flask:
     """The WSGI app of the raw origin; serve it on its own port (never mounted inside the main app)."""
     app = Flask(__name__, static_folder=None, template_folder=None)
     app.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False)
     install_context(app, WebContext(settings=settings, data_dir=data_dir))
+    from flask.logging import default_handler
+
+    app.logger.removeHandler(default_handler)  # gongkai.logs has the handlers: one traceback, not two
+    install_budget(app, settings, _refusal)
     app.add_url_rule("/captures/<capture_ref>", "capture", serve_capture)
 
     @app.after_request

@@ -65,6 +65,13 @@ def read_capture(capture: Capture) -> RawResponse:
     return raw
 
 
+def release_searcher() -> None:
+    """Close this request's searcher early (a streamed export needs only the catalogue after its one search)."""
+    searcher: Any = g.pop("searcher", None)
+    if searcher is not None:
+        searcher.__exit__(None, None, None)
+
+
 def close_resources(exc: BaseException | None = None) -> None:
     searcher: Any = g.pop("searcher", None)
     catalogue: Any = g.pop("catalogue", None)

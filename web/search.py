@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 
 from index import IndexSettings, QueryError, SearchPage
 
+from .budget import check_deadline
 from .charts import Chart, build_chart, is_short_range
 from .feeds import FeedEntry, build_feed, date_to_instant
 from .pageparts import any_of_facets, filter_chips, marked_titles
@@ -35,6 +36,7 @@ def _today() -> dt.date:
 
 
 def run_search(search: SearchArgs, *, offset: int, limit: int, sort: str | None = None) -> SearchPage:
+    check_deadline()  # a request past its deadline starts no further search
     settings = web_context().index_settings
     query = to_search_query(search, offset=offset, limit=limit, sort=sort, settings=settings)
     page: SearchPage = get_searcher().search(query)

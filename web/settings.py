@@ -28,12 +28,25 @@ class WebSettings:
     feed_size: int = 50  # entries of one Atom feed
     chart_month_max_days: int = 731  # a date range up to this long is charted per month, else per year
     site_name: str = "公开 · 政府信息公开档案检索"
+    # The request budget (web/budget.py) and the servers (gongkai/serve.py).
+    rate_per_s: float = 10.0  # requests a second one client may make on average
+    rate_burst: int = 60  # requests one client may make at once after being idle
+    trusted_proxy_header: str = ""  # e.g. X-Forwarded-For behind a reverse proxy; empty: the socket address
+    expensive_concurrency: int = 2  # exports and deep pages running at once; more get 429 + Retry-After
+    deep_offset: int = 1000  # a result offset from here on is a deep page (expensive)
+    request_deadline_s: float = 30.0  # after this the request's work stops (export batches, chart searches)
+    threads: int = 8  # worker threads of the UI server
+    raw_threads: int = 4  # worker threads of the raw origin's own server
+    connection_limit: int = 1000  # open connections per server before it stops accepting
+    channel_timeout_s: int = 20  # an idle connection is closed after this many seconds
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
             if isinstance(value, int) and not isinstance(value, bool) and value < 1:
                 raise ValueError(f"web setting {f.name} must be a positive integer")
+            if isinstance(value, float) and not value > 0:
+                raise ValueError(f"web setting {f.name} must be a positive number")
         for origin in (self.app_origin, self.raw_origin):
             _check_origin(origin)
         if self.app_origin == self.raw_origin:

@@ -162,7 +162,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, canary: Canary, chromium_path
     app_sock, raw_sock = _bind(), _bind()
     app_origin = f"http://127.0.0.1:{app_sock.getsockname()[1]}"
     raw_origin = f"http://127.0.0.1:{raw_sock.getsockname()[1]}"
-    settings = WebSettings(app_origin=app_origin, raw_origin=raw_origin)
+    settings = WebSettings(app_origin=app_origin, raw_origin=raw_origin, rate_per_s=1000.0, rate_burst=1000)
     app = create_app(
         settings,
         data_dir=corpus.data_dir,

@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from archive_factory import html_page, make_exchange, make_parsed
 from warcio.archiveiterator import ArchiveIterator
 
@@ -108,3 +109,14 @@ def test_csv_opens_in_excel_with_a_bom_and_chinese_headers(archive: Archive) -> 
     out = io.StringIO()
     write_csv(records, out, english_headers=True)
     assert next(csv.reader(io.StringIO(out.getvalue().lstrip("\ufeff"))))[:3] == ["id", "url", "title"]
+
+
+@pytest.mark.parametrize(
+    "value", ["＝HYPERLINK(1)", "＋1", "－1", "＠SUM(1)", " =1+1", "\n=1+1", "\u3000=1", "\t=1", "\r=1"]
+)
+def test_csv_neutralises_full_width_and_blank_led_formulas(value: str) -> None:
+    buffer = io.StringIO()
+    write_csv([{"id": "x", "title": value, "body": "正文"}], buffer)
+    row = next(csv.DictReader(io.StringIO(buffer.getvalue())))
+    assert row["title"] == "'" + value
+    assert row["body"] == "正文"

@@ -29,6 +29,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 @pytest.fixture
 def make_app(corpus: Corpus) -> Callable[..., Flask]:
     def factory(*, unsafe: bool = False, **settings: Any) -> Flask:
+        # one test client is one client address: the rate limit is tested on its own (test_web_budget.py)
+        settings = {"rate_per_s": 1000.0, "rate_burst": 1000, **settings}
         web = dataclasses.replace(WebSettings(app_origin=APP_ORIGIN, raw_origin=RAW_ORIGIN), **settings)
         return create_app(
             web,
@@ -52,5 +54,5 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def raw_client(corpus: Corpus) -> FlaskClient:
-    settings = WebSettings(app_origin=APP_ORIGIN, raw_origin=RAW_ORIGIN)
+    settings = WebSettings(app_origin=APP_ORIGIN, raw_origin=RAW_ORIGIN, rate_per_s=1000.0, rate_burst=1000)
     return make_raw_app(settings, data_dir=corpus.data_dir).test_client()

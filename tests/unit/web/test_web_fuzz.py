@@ -30,7 +30,9 @@ VALUE = st.one_of(
 @pytest.fixture(scope="module")
 def app(corpus: Corpus) -> Flask:
     """One app for every generated example (default WebSettings, unlike the conftest client's)."""
-    return create_app(WebSettings(), data_dir=corpus.data_dir, index_settings=corpus.index_settings)
+    return create_app(
+        WebSettings(rate_per_s=1e6), data_dir=corpus.data_dir, index_settings=corpus.index_settings
+    )
 
 
 @pytest.mark.slow
