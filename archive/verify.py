@@ -18,6 +18,7 @@ from typing import Any
 
 from archive.catalogue import Catalogue
 from archive.errors import ArchiveError
+from archive.integrity import check_references
 from archive.layout import DataDir
 from archive.records import (
     Member,
@@ -99,6 +100,8 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
         integrity = catalogue.conn.execute("PRAGMA integrity_check").fetchone()[0]
         if integrity != "ok":
             report.problems.append(Problem(None, None, f"catalogue integrity_check: {integrity}"))
+        for finding in check_references(catalogue.conn):
+            report.problems.append(Problem(None, None, f"{finding.where}: {finding.what}"))
         rows = list(catalogue.iter_captures(located_only=True))
         files = catalogue.warc_files()
     originals = {int(r["capture_id"]): r for r in rows if r["record_type"] == "response"}
@@ -381,10 +384,19 @@ def _member_problem(
     """Name the record a damaged stretch belongs to: the catalogued record starting at or before it."""
     starts = [o for o in expected if o <= offset]
     if starts:
-        role, row = expected[max(starts)]
-        record_id = row["record_id"] if role == "main" else row["request_id"]
-        return Problem(name, offset, what, record_id, row["url"], row["capture_id"])
-    return Problem(name, offset, what)
+        start = max(starts)
+        role, row = expected[start]
+        length = row["warc_length"] if role == "main" else row["request_length"]
+        if offset < start + (length or 0):  # inside that record, not merely after it (issue 16 item 8)
+            record_id = row["record_id"] if role == "main" else row["request_id"]
+            return Problem(name, offset, what, record_id, row["url"], row["capture_id"])
+    if all(offset >= _end(o, row, role) for o, (role, row) in expected.items()):
+        return Problem(name, offset, f"{what} (a torn tail after the last catalogued record)")
+    return Problem(name, offset, f"{what} (between catalogued records)")
+
+
+def _end(offset: int, row: dict[str, Any], role: str) -> int:
+    return offset + int((row["warc_length"] if role == "main" else row["request_length"]) or 0)
 
 
 def _row_end(row: dict[str, Any]) -> int:

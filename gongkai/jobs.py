@@ -246,4 +246,8 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
 def run_verify(cfg: Config) -> VerifyReport:
     if not cfg.data_dir.catalogue_path.exists():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to verify")
-    return verify_archive(cfg.data_dir)
+    from gongkai.checks import check_index
+
+    report = verify_archive(cfg.data_dir)
+    report.problems += check_index(cfg.data_dir)
+    return report

@@ -6,6 +6,7 @@ Public API (docs/CONTRACTS.md): build with `update_index`/`rebuild_index` (one w
 
 from index.build import rebuild_index, update_index
 from index.errors import IndexBusy, IndexMissing, QueryError
+from index.inventory import Inventory, index_inventory
 from index.search import Hit, IndexCache, Searcher, SearchPage, SearchQuery
 from index.settings import IndexSettings
 from index.snippets import highlight
@@ -16,11 +17,13 @@ __all__ = [
     "IndexCache",
     "IndexMissing",
     "IndexSettings",
+    "Inventory",
     "QueryError",
     "SearchPage",
     "SearchQuery",
     "Searcher",
     "highlight",
+    "index_inventory",
     "rebuild_index",
     "update_index",
 ]

@@ -346,3 +346,12 @@ def test_demo_changed_page_keeps_its_attachment_links() -> None:
         text = page.decode("utf-8") if doc.layout == HANWEB else page.decode("gbk")
         for att in doc.attachments:
             assert att.href.replace("&", "&amp;") in text or att.href in text, (doc.path, att.href)
+
+
+def test_verify_finds_no_fault_after_versions_moves_and_removals(run: Run) -> None:
+    """The referential checks of `verify` (issue 16 item 6) hold on an archive with every kind of history."""
+    from archive import DataDir, verify_archive
+
+    report = verify_archive(DataDir(run.root))
+    assert report.ok, report.lines()
+    assert report.captures_checked > N_DOCS
