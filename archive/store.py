@@ -70,16 +70,28 @@ class Archive:
             raise ArchiveError(
                 "另一个 gongkai 进程正在写入此归档 (another process is writing this archive)"
             ) from exc
-        catalogue = Catalogue(data_dir.catalogue_path)
-        warcs = WarcStore(data_dir.warcs_dir, settings, on_file_event=catalogue.record_file_event)
-        report = recover(catalogue, warcs)
+        catalogue = None
+        try:
+            catalogue = Catalogue(data_dir.catalogue_path)
+            warcs = WarcStore(data_dir.warcs_dir, settings, on_file_event=catalogue.record_file_event)
+            report = recover(catalogue, warcs)
+        except BaseException:
+            # a damaged catalogue, a full disk during recovery: release what was taken, the lock last
+            if catalogue is not None:
+                catalogue.close()
+            lock_fp.close()
+            raise
         return cls(data_dir, settings, catalogue, warcs, lock_fp, report)
 
     def close(self) -> None:
         with self._lock:
-            self.warcs.close()
-            self.catalogue.close()
-            self._lock_fp.close()
+            try:
+                self.warcs.close()  # may fail on a full disk: the catalogue and the lock are released anyway
+            finally:
+                try:
+                    self.catalogue.close()
+                finally:
+                    self._lock_fp.close()
 
     def __enter__(self) -> Archive:
         return self

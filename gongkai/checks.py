@@ -21,7 +21,9 @@ def check_index(data_dir: DataDir) -> list[Problem]:
     try:
         inventory = index_inventory(data_dir.index_dir)
     except IndexMissing:
-        return [Problem("index", None, f"the index directory holds no index {HINT}")]
+        if not any(data_dir.index_dir.glob("MAIN_*[!K]")):  # empty, or only Whoosh's MAIN_WRITELOCK
+            return []  # never built (crawl --no-index, or a crawl that failed before indexing)
+        return [Problem("index", None, f"segment files but no table of contents (_MAIN_*.toc) {HINT}")]
     except Exception as exc:  # noqa: BLE001 - whatever stops the index from opening is the damage to name
         return [Problem("index", None, f"cannot be opened: {type(exc).__name__}: {exc} {HINT}")]
     problems = [Problem("index", None, f"{what} {HINT}") for what in inventory.problems]

@@ -62,16 +62,27 @@ class Group(click.Group):
             raise translate_usage(exc) from exc
 
     def invoke(self, ctx: click.Context) -> Any:
+        import logging
+        import sqlite3
+
         from archive import ArchiveError
+        from gongkai.failures import describe
         from gongkai.jobs import JobError
-        from index import IndexBusy, QueryError
+        from index import IndexBusy, IndexMissing, QueryError
 
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
             raise translate_usage(exc) from exc
-        except (JobError, ArchiveError, IndexBusy, QueryError, config_mod.ConfigError) as exc:
+        except (JobError, ArchiveError, IndexBusy, IndexMissing, QueryError, config_mod.ConfigError) as exc:
             raise Failure(str(exc)) from exc
+        except (OSError, sqlite3.Error) as exc:
+            # The environment failed (full disk, read-only mount, permissions, a damaged file): one line.
+            logging.getLogger("gongkai").debug("command failed", exc_info=True)
+            where = None
+            if isinstance(ctx.obj, Context):
+                where = str(config_mod.resolve_data_dir(ctx.obj.data_dir_flag, config_mod.environ()))
+            raise Failure(describe(exc, where=where) or str(exc)) from exc
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})

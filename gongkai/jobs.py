@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
 from crawler.attachments import extraction_limits, reextract_all
 from gongkai.config import Config
 from index import (
+    IndexBusy,
     IndexMissing,
     IndexSettings,
     QueryError,
@@ -92,12 +94,28 @@ def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
     catalogue = Catalogue(cfg.data_dir.catalogue_path)
     try:
         if rebuild:
-            count = rebuild_index(catalogue, cfg.data_dir.index_dir, cfg.index)
+            count = _rebuild(catalogue, cfg)
             return f"{note}索引已重建 index rebuilt: {count} document(s)"
         count = update_index(catalogue, cfg.data_dir.index_dir, cfg.index)
         return f"索引已更新 index updated: {count} document(s) added or changed"
     finally:
         catalogue.close()
+
+
+def _rebuild(catalogue: Catalogue, cfg: Config) -> int:
+    """rebuild_index, leaving no half-built `index.new` behind when it fails (a full disk stays full otherwise).
+
+    IndexBusy means another rebuild holds the lock and owns `index.new`: that one is left alone.
+    """
+    index_dir = cfg.data_dir.index_dir
+    try:
+        return rebuild_index(catalogue, index_dir, cfg.index)
+    except IndexBusy:
+        raise
+    except BaseException:
+        for leftover in (index_dir.parent / (index_dir.name + ".new"),):
+            shutil.rmtree(leftover, ignore_errors=True)
+        raise
 
 
 def reparse_archive(cfg: Config) -> tuple[int, str]:
