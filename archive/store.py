@@ -128,7 +128,12 @@ class Archive:
                     request_id=records.request.record_id,
                     request_sha256=records.request.member_sha256,
                 )
-            capture = self.catalogue.insert_capture(values)
+            try:
+                capture = self.catalogue.insert_capture(values)
+            except BaseException:
+                # not committed, so not archived: the records go too, or a later close would seal them
+                self.warcs.rollback(records.main.location.offset)
+                raise
             self.warcs.rotate_if_full()
             return capture
 

@@ -7,6 +7,7 @@ a closed file is never written again. Catalogue rows name the final `.warc.gz` n
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -178,9 +179,13 @@ class WarcStore:
         fp, name = self._ensure_open()
         members = [self._serialise(record) for record in records]
         offset = fp.tell()
-        fp.write(b"".join(members))
-        fp.flush()
-        os.fsync(fp.fileno())
+        try:
+            fp.write(b"".join(members))
+            fp.flush()
+            os.fsync(fp.fileno())
+        except BaseException:
+            self.rollback(offset)  # a full disk: no half record may stay (and be sealed) behind
+            raise
         appended: list[AppendedRecord] = []
         for record, member in zip(records, members, strict=True):
             appended.append(
@@ -193,6 +198,23 @@ class WarcStore:
             )
             offset += len(member)
         return appended
+
+    def rollback(self, offset: int) -> None:
+        """Undo everything appended to the open file from `offset` on (a failed write, or a catalogue commit
+        that failed after the write). The file stays open; if even that fails, it is left `.open`, unsealed,
+        for start-up recovery to reconcile with the catalogue."""
+        fp, name = self._fp, self._name
+        if fp is None or name is None:
+            return
+        path = self.warcs_dir / (name + OPEN_SUFFIX)
+        self._fp, self._name = None, None
+        with contextlib.suppress(OSError):
+            fp.close()  # its buffer may not flush (disk full); the bytes that did land are cut off next
+        try:
+            os.truncate(path, offset)
+            self.reopen(path)
+        except OSError as exc:
+            logger.warning("could not undo a failed append to %s (%s); recovery will", path.name, exc)
 
     def rotate_if_full(self) -> FileEvent | None:
         if self._fp is not None and self._fp.tell() >= self.settings.warc_max_bytes:
