@@ -177,3 +177,15 @@ def test_index_behind_the_catalogue_is_named(copy: Path) -> None:
     assert any(f"behind the catalogue: seq {top} indexed of {top + 1}" in line for line in lines), lines
     assert run(copy, "index").exit_code == 0
     assert run(copy, "verify").exit_code == 0
+
+
+def test_documents_a_running_crawl_has_not_indexed_yet_are_pending_not_damage(copy: Path) -> None:
+    import fcntl
+
+    doc_id, _, _ = a_document(copy)
+    (top,) = sql(copy, "SELECT MAX(seq) FROM documents")[0]
+    sql(copy, "UPDATE documents SET seq = ? WHERE doc_id = ?", top + 1, doc_id)
+    with open(copy / "warcs" / ".writer.lock", "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a crawl in progress holds it
+        result = run(copy, "verify")
+    assert result.exit_code == 0, result.output
