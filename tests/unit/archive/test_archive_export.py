@@ -116,7 +116,7 @@ def test_csv_opens_in_excel_with_a_bom_and_chinese_headers(archive: Archive) -> 
 )
 def test_csv_neutralises_full_width_and_blank_led_formulas(value: str) -> None:
     buffer = io.StringIO()
-    write_csv([{"id": "x", "title": value, "body": "正文"}], buffer)
-    row = next(csv.DictReader(io.StringIO(buffer.getvalue())))
+    write_csv([{"id": "x", "title": value, "body": "正文"}], buffer, english_headers=True)
+    row = next(csv.DictReader(io.StringIO(buffer.getvalue().lstrip("\ufeff"))))
     assert row["title"] == "'" + value
     assert row["body"] == "正文"

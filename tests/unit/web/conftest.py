@@ -30,7 +30,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
 def make_app(corpus: Corpus) -> Callable[..., Flask]:
     def factory(*, unsafe: bool = False, **settings: Any) -> Flask:
         # one test client is one client address: the rate limit is tested on its own (test_web_budget.py)
-        settings = {"rate_per_s": 1000.0, "rate_burst": 1000, **settings}
+        # and a test client closes a streamed export only when told, so the export slots are not rationed here
+        settings = {"rate_per_s": 1000.0, "rate_burst": 1000, "expensive_concurrency": 1000, **settings}
         web = dataclasses.replace(WebSettings(app_origin=APP_ORIGIN, raw_origin=RAW_ORIGIN), **settings)
         return create_app(
             web,
