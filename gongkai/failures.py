@@ -6,6 +6,7 @@ is not what it should be. Every command ends in one of these rather than a 60-li
 from __future__ import annotations
 
 import errno
+import os
 import sqlite3
 
 _OS_REASONS: dict[int, str] = {
@@ -47,6 +48,9 @@ def describe(exc: BaseException, *, where: str | None = None) -> str | None:
         return f"{line}; {hint}" if hint else line
     if isinstance(exc, sqlite3.Error):
         text = str(exc).lower()
+        if where and ("unable to open" in text or "readonly" in text) and _read_only(where):
+            # SQLite cannot create its -wal/-shm files on a read-only mount and only says "unable to open"
+            return f"{_OS_REASONS[errno.EROFS]}: {where}; {HINT[errno.EROFS]}"
         for needle, reason in _SQLITE_REASONS:
             if needle in text:
                 target = f"catalogue {where}" if where else "catalogue"
@@ -55,3 +59,10 @@ def describe(exc: BaseException, *, where: str | None = None) -> str | None:
                 return f"{reason}: {target}"
         return f"SQLite: {exc}" + (f" ({where})" if where else "")
     return None
+
+
+def _read_only(path: str) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False

@@ -162,7 +162,7 @@ def test_full_disk_and_read_only_runs_are_one_line_then_recover(pristine: Path, 
     run = Process  # noqa: N806 - the same calls as the in-process tests, in a process of their own
     data = small_mount / "data"
     shutil.copytree(pristine, data)
-    filler = _fill(small_mount, leave_kb=600)
+    filler = _fill(small_mount, leave_kb=64)
     assert "disk full" in one_line_failure(run(data, "index", "--rebuild"))
     assert not (data / "index.new").exists()
     assert "disk full" in one_line_failure(run(data, "demo", "--no-serve", "--docs", "30"))
