@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from whoosh import index as whoosh_index
-from whoosh.writing import MERGE_SMALL
+from whoosh.writing import MERGE_SMALL, NO_MERGE
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
@@ -192,30 +192,45 @@ def _fill(
     fresh: bool,
     attachments: AttachmentSource | None = None,
 ) -> tuple[int, int]:
-    """Write documents; returns (count, highest seq seen)."""
+    """Write documents; returns (count, highest seq seen).
+
+    A fresh build holds a segment's postings in memory until the segment is written, so it writes one set of
+    segments per `rebuild_chunk_docs` documents (each chunk committed without merging): memory stays bounded by
+    the chunk, not by the archive (one segment per process for 100,000 documents needed about 15 GB)."""
     segmenter(settings.user_dictionary)  # before any fork: children share it
-    if fresh and settings.procs > 1:
-        writer = FastMpWriter(ix, procs=settings.procs)
-    elif fresh:
-        writer = FastSegmentWriter(ix, timeout=settings.lock_timeout_s)
-    else:
-        writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb)
     count = 0
     last = 0
-    with collector_paused() if fresh else contextlib.nullcontext():
-        try:
-            for doc in docs:
-                values = doc_fields(doc, attachments(doc.doc_id) if attachments is not None else ())
-                if fresh:
-                    writer.add_document(**values)
-                else:
-                    writer.update_document(**values)
-                count += 1
-                last = max(last, doc.seq)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit() if fresh else writer.commit(mergetype=merge_small_compound)
+    pending = iter(docs)
+    while True:
+        if fresh and settings.procs > 1:
+            writer = FastMpWriter(ix, procs=settings.procs)
+        elif fresh:
+            writer = FastSegmentWriter(ix, timeout=settings.lock_timeout_s)
+        else:
+            writer = ix.writer(timeout=settings.lock_timeout_s, limitmb=settings.writer_memory_mb)
+        added = 0
+        with collector_paused() if fresh else contextlib.nullcontext():
+            try:
+                for doc in pending:
+                    values = doc_fields(doc, attachments(doc.doc_id) if attachments is not None else ())
+                    if fresh:
+                        writer.add_document(**values)
+                    else:
+                        writer.update_document(**values)
+                    added += 1
+                    last = max(last, doc.seq)
+                    if fresh and added >= settings.rebuild_chunk_docs:
+                        break
+            except BaseException:
+                writer.cancel()
+                raise
+            if fresh:
+                writer.commit(mergetype=NO_MERGE) if added else writer.cancel()
+            else:
+                writer.commit(mergetype=merge_small_compound)
+        count += added
+        if not fresh or added < settings.rebuild_chunk_docs:
+            break
     if fresh:
         # Whoosh's multiprocessing writer drops a sub-process's segment silently when it is late or dead
         with ix.searcher() as searcher:

@@ -27,6 +27,8 @@ class IndexSettings:
     max_limit: the largest page size a caller may ask for; max_offset: deepest page.
     procs: processes used by a full rebuild (Whoosh's multiprocessing writer); 1 builds in-process.
     title_boost: weight of a title match against a body match.
+    rebuild_chunk_docs: a rebuild writes its segments every this many documents (a fresh segment's postings are
+        held in memory until it is written: about 150 KB per average document).
     """
 
     lock_timeout_s: float = 10.0
@@ -41,6 +43,7 @@ class IndexSettings:
     procs: int = 1
     title_boost: float = 4.0
     writer_memory_mb: int = 256
+    rebuild_chunk_docs: int = 20_000
 
     def __post_init__(self) -> None:
         for name in (
@@ -52,6 +55,8 @@ class IndexSettings:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.rebuild_chunk_docs < 1:
+            raise ValueError("rebuild_chunk_docs must be at least 1")
         if self.max_limit < 1 or self.max_offset < 0 or self.procs < 1 or self.lock_timeout_s < 0:
             raise ValueError(
                 "max_limit and procs must be at least 1, max_offset and lock_timeout_s not negative"

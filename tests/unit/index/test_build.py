@@ -205,3 +205,31 @@ def test_matching_ids_lists_every_match_in_sort_order_past_the_offset_cap(
             s.search(SearchQuery(q="交通", sort="newest", offset=10, limit=5))
     assert len(ids) == page.total == 12
     assert ids[:5] == [h.id for h in page.hits]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_rebuild_in_chunks_answers_like_one_segment(
+    corpus_docs: list[Document], tmp_path: Path, settings: IndexSettings, procs: int
+) -> None:
+    """A rebuild writes segments every `rebuild_chunk_docs` documents (bounded memory); ids, order and totals are
+    those of a one-chunk build."""
+    from whoosh import index as whoosh_index
+
+    docs = corpus_docs[:60]
+    whole, chunked = tmp_path / "whole", tmp_path / "chunked"
+    rebuild_index(ListCatalogue(docs), whole, settings)
+    small = IndexSettings(procs=procs, rebuild_chunk_docs=7)
+    assert rebuild_index(ListCatalogue(docs), chunked, small) == 60
+    ix = whoosh_index.open_dir(str(chunked))
+    try:
+        assert len(ix._segments()) >= 60 // 7
+    finally:
+        ix.close()
+    queries = [d.fields.body[30:33] for d in docs[:15]] + [
+        d.fields.title[:2] for d in docs[15:25] if d.fields.title
+    ]
+    for i, q in enumerate(q for q in queries if q.strip()):
+        sort = ("relevance", "newest", "oldest")[i % 3]
+        assert search_ids(chunked, settings, f'"{q}"', sort=sort) == search_ids(
+            whole, settings, f'"{q}"', sort=sort
+        )
