@@ -1,0 +1,62 @@
+"""The parts of a real article page that change on every visit, not with the document (issue 15).
+
+With `DemoSite(volatile=n)` every article is served as a CMS renders it on visit n: a view counter that has
+grown, the time the page was generated, and a session token in its attachment links and in its print link.
+Two visits differ in bytes (and so in ETag) while the document is the same: the tests' proof that a re-crawl
+makes no version of them. Pure string functions; the same (document, visit) always gives the same page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+_HANWEB_COUNTER = re.compile(r"浏览次数：<script[^>]*></script>")
+_HANWEB_FILE = "/module/download/downfile.jsp?"
+_TRS_BUTTONS = '<div class="btns">'
+_BODY_END = "</body>"
+# The demo clock of visits: visit 1 is this time, each later visit a day after it.
+_FIRST_VISIT = dt.datetime(2026, 11, 1, 9, 0, 0)
+
+
+def token(key: str, visit: int) -> str:
+    """A session id as Java servlets print it: 32 upper-case hex digits, new on every visit."""
+    return hashlib.md5(f"{key}#{visit}".encode()).hexdigest().upper()
+
+
+def views(key: str, visit: int) -> int:
+    """The view counter: a per-page base that grows with every visit."""
+    return int(hashlib.sha1(key.encode()).hexdigest()[:4], 16) % 900 + 37 * visit
+
+
+def generated_at(key: str, visit: int) -> str:
+    seconds = int(hashlib.sha1(key.encode()).hexdigest()[4:8], 16) % 3600
+    return (_FIRST_VISIT + dt.timedelta(days=visit - 1, seconds=seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def hanweb_visit(html: str, key: str, visit: int) -> str:
+    sid = token(key, visit)
+    html = _HANWEB_COUNTER.sub(f"浏览次数：{views(key, visit)}", html, count=1)
+    html = html.replace(_HANWEB_FILE, f"/module/download/downfile.jsp;jsessionid={sid}?")
+    return _stamp(html, key, visit)
+
+
+def trs_visit(html: str, key: str, visit: int) -> str:
+    sid = token(key, visit)
+    html = re.sub(r'href="(\./[^"]+\.(?:pdf|doc|docx|xls|xlsx))"', rf'href="\1;jsessionid={sid}"', html)
+    html = html.replace(
+        _TRS_BUTTONS, f'{_TRS_BUTTONS}<span class="hits">阅读次数：{views(key, visit)}次</span> ', 1
+    )
+    return _stamp(html, key, visit)
+
+
+def _stamp(html: str, key: str, visit: int) -> str:
+    at = generated_at(key, visit)
+    stamp = f'<!-- 页面生成时间 {at} --><div class="page-gen">页面生成时间：{at}</div>\n'
+    return html.replace(_BODY_END, stamp + _BODY_END, 1)
+
+
+def strip_session(path: str) -> str:
+    """The path a servlet routes on: without `;jsessionid=…`."""
+    return re.sub(r";jsessionid=[^/?]*", "", path, flags=re.IGNORECASE)
