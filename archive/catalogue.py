@@ -257,6 +257,32 @@ class Catalogue:
         for row in self.conn.execute(sql + " ORDER BY event_id", params).fetchall():
             yield docs.event_json(row)
 
+    def events_after(self, event_id: int, limit: int = 1000) -> list[dict[str, Any]]:
+        """Events with a larger id, oldest first: the watcher follows them like the indexer follows seq."""
+        rows = self.conn.execute(
+            "SELECT * FROM events WHERE event_id > ? ORDER BY event_id LIMIT ?", (event_id, limit)
+        ).fetchall()
+        return [docs.event_json(row) for row in rows]
+
+    def max_event_id(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(event_id), 0) FROM events").fetchone()[0])
+
+    def version_row(self, doc_id: str, n: int) -> dict[str, Any] | None:
+        """One version's changes (JSON-decoded) and text diff, without the whole history."""
+        row = self.conn.execute(
+            "SELECT n, captured_at, url, changes_json, diff FROM versions WHERE doc_id = ? AND n = ?",
+            (doc_id, n),
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "n": row["n"],
+            "captured_at": row["captured_at"],
+            "url": row["url"],
+            "changes": json.loads(row["changes_json"]),
+            "diff": row["diff"],
+        }
+
     def list_changed_documents(self) -> list[Document]:
         """Documents with more than one version, most recently changed first."""
         rows = self.conn.execute("SELECT * FROM documents WHERE versions > 1 ORDER BY seq DESC").fetchall()

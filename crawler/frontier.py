@@ -92,8 +92,13 @@ class Frontier:
     def close(self) -> None:
         self.conn.close()
 
-    def begin_run(self, seeds: Sequence[str]) -> bool:
-        """Start or resume a run; True when an unfinished run is resumed."""
+    def begin_run(self, seeds: Sequence[str], *, recheck: bool = True) -> bool:
+        """Start or resume a run; True when an unfinished run is resumed.
+
+        A new run re-queues every known URL of the seeds' hosts; with `recheck=False` only the lists and pages
+        (and whatever failed): known documents and attachments wait for a run that re-checks them, so a frequent
+        run finds new documents without re-fetching the old ones.
+        """
         row = self.conn.execute(
             "SELECT run, finished_at, started_at FROM runs ORDER BY run DESC LIMIT 1"
         ).fetchone()
@@ -110,8 +115,10 @@ class Frontier:
                 )
                 self.run_id, self.resumed = int(cur.lastrowid or 0), False
                 marks = ",".join("?" * len(hosts))
+                which = "" if recheck else " AND (state = 'failed' OR kind NOT IN ('document', 'attachment'))"
                 self.conn.execute(
-                    f"UPDATE urls SET state='pending', run=? WHERE state IN ('done','failed') AND host IN ({marks})",
+                    f"UPDATE urls SET state='pending', run=? WHERE state IN ('done','failed') AND host IN ({marks})"
+                    + which,
                     (self.run_id, *hosts),
                 )
             for seed in seeds:
@@ -210,6 +217,23 @@ class Frontier:
 
     def _tx(self) -> _Transaction:
         return _Transaction(self.conn)
+
+
+def last_run(path: Path) -> tuple[float, float | None] | None:
+    """(started_at, finished_at) in epoch seconds of a frontier file's latest run; None without one.
+
+    Lets a scheduler tell a run that was cut from one that finished just before its process died.
+    """
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        row = conn.execute("SELECT started_at, finished_at FROM runs ORDER BY run DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else (float(row[0]), None if row[1] is None else float(row[1]))
 
 
 class _Transaction:

@@ -55,8 +55,12 @@ def crawl(
     settings: CrawlSettings,
     on_progress: Callable[[CrawlSummary], None] | None = None,
     fetcher: Fetcher | None = None,
+    recheck: bool = True,
 ) -> CrawlSummary:
-    """Crawl from `seeds` within their hosts; resume an interrupted run, or re-check a finished one."""
+    """Crawl from `seeds` within their hosts; resume an interrupted run, or re-check a finished one.
+
+    `recheck=False` (the watcher's frequent runs): a new run fetches lists, pages and new documents only.
+    """
     started = time.monotonic()
     summary = CrawlSummary()
     canonical = []
@@ -73,7 +77,7 @@ def crawl(
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(settings)
     try:
-        summary.resumed = frontier.begin_run(canonical)
+        summary.resumed = frontier.begin_run(canonical, recheck=recheck)
         run = _Run(archive, frontier, fetcher, settings, canonical, summary, on_progress)
         run.loop()
     finally:

@@ -69,7 +69,8 @@ class DemoSite:
     which come first in every list. A removed document answers 404 and leaves its list. `habits` turns on the
     agency habits of demosite/habits.py (a late agency, a silent quarter; `habit_switches` for the third).
     `volatile` > 0 serves every article as on that visit: a grown view counter, a generation time, session tokens
-    in its links (`demosite.volatile`); 0 serves the same bytes every time.
+    in its links (`demosite.volatile`); 0 serves the same bytes every time. `files_base` (an origin such as
+    http://127.0.0.1:8001) makes attachment links absolute on that separate file host.
     """
 
     def __init__(
@@ -81,8 +82,10 @@ class DemoSite:
         added: int = 0,
         habits: bool = False,
         volatile: int = 0,
+        files_base: str | None = None,
     ) -> None:
         self.volatile = volatile
+        self.files_base = files_base
         self.changed = frozenset(changed)
         self.removed = frozenset(removed)
         base = generate_documents(seed, n_docs, added=added, habits=habits)
@@ -205,11 +208,15 @@ class DemoSite:
             html = hanweb.article_html(doc)
             if self.volatile:
                 html = volatile.hanweb_visit(html, doc.path, self.volatile)
+            if self.files_base:
+                html = volatile.absolute_files(html, doc.path, self.files_base)
             return _html(200, html, doc.modified_at)
-        body = trs.article_html(doc)
+        text = trs.article_html(doc).decode(trs.CHARSET)
         if self.volatile:
-            body = volatile.trs_visit(body.decode(trs.CHARSET), doc.path, self.volatile).encode(trs.CHARSET)
-        return _Page(200, "text/html", body, doc.modified_at)
+            text = volatile.trs_visit(text, doc.path, self.volatile)
+        if self.files_base:
+            text = volatile.absolute_files(text, doc.path, self.files_base)
+        return _Page(200, "text/html", text.encode(trs.CHARSET), doc.modified_at)
 
     def _download(self, filename: str) -> _Page:
         found = self._files.get(filename)

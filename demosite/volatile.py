@@ -57,6 +57,14 @@ def _stamp(html: str, key: str, visit: int) -> str:
     return html.replace(_BODY_END, stamp + _BODY_END, 1)
 
 
+def absolute_files(html: str, article_path: str, base: str) -> str:
+    """Attachment links as absolute URLs on a separate file host (`base`, e.g. http://127.0.0.1:8001)."""
+    base = base.rstrip("/")
+    html = html.replace('href="/module/download/', f'href="{base}/module/download/')
+    folder = article_path.rsplit("/", 1)[0]
+    return re.sub(r'href="\./([^"]+\.(?:pdf|doc|docx|xls|xlsx)[^"]*)"', rf'href="{base}{folder}/\1"', html)
+
+
 def strip_session(path: str) -> str:
     """The path a servlet routes on: without `;jsessionid=…`."""
     return re.sub(r";jsessionid=[^/?]*", "", path, flags=re.IGNORECASE)
