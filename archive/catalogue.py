@@ -264,6 +264,22 @@ class Catalogue:
         ).fetchall()
         return [docs.event_json(row) for row in rows]
 
+    def recent_events(
+        self, kinds: Sequence[str], *, before: int | None = None, limit: int = 500, doc_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Events of these kinds, newest first, with ids below `before` (paging), optionally of one document."""
+        marks = ",".join("?" * len(kinds))
+        sql = f"SELECT * FROM events WHERE kind IN ({marks})"
+        args: list[Any] = list(kinds)
+        if before is not None:
+            sql += " AND event_id < ?"
+            args.append(before)
+        if doc_id is not None:
+            sql += " AND doc_id = ?"
+            args.append(doc_id)
+        rows = self.conn.execute(sql + " ORDER BY event_id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [docs.event_json(row) for row in rows]
+
     def max_event_id(self) -> int:
         return int(self.conn.execute("SELECT COALESCE(MAX(event_id), 0) FROM events").fetchone()[0])
 
