@@ -7,13 +7,13 @@ import dataclasses
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from conftest import APP_ORIGIN, RAW_ORIGIN
 from webcorpus import Corpus
 
 from web import WatchHooks, WebSettings, create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TOKEN = "web-write-token-0123456789"
+APP_ORIGIN, RAW_ORIGIN = "http://127.0.0.1:5000", "http://127.0.0.1:5001"
 
 
 def _app(corpus: Corpus, watch: WatchHooks | None = None) -> Any:
