@@ -175,11 +175,12 @@ def set_status(store: WatchStore, key: str, status: str) -> Alert:
     return get_alert(store, alert.alert_id)
 
 
-def match_events(store: WatchStore, catalogue: Catalogue, searcher: Searcher) -> int:
-    """Match the catalogue's events after the cursor against every alert; items and cursor commit together."""
+def match_events(store: WatchStore, catalogue: Catalogue, searcher: Searcher, *, upto: int) -> int:
+    """Match the catalogue's events after the cursor (up to event `upto`) against every alert; the items and the
+    cursor commit together, so an event is matched exactly once whatever stops the process."""
     total = 0
     while True:
-        events = catalogue.events_after(store.cursor(), EVENT_BATCH)
+        events = [e for e in catalogue.events_after(store.cursor(), EVENT_BATCH) if e["event_id"] <= upto]
         if not events:
             return total
         relevant = [e for e in events if e["kind"] in EVENT_KINDS]

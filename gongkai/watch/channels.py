@@ -156,9 +156,11 @@ def check_channel(channel: dict[str, Any]) -> None:
         if not channel.get("smtp"):
             raise ValueError("需要 SMTP 服务器 host:port / email needs an SMTP server host:port")
     elif kind == "apprise":
-        if "://" not in str(channel.get("url", "")):
+        import apprise  # parses the URL with the service's own plugin; sends nothing
+
+        if "://" not in str(channel.get("url", "")) or not apprise.Apprise().add(str(channel["url"])):
             raise ValueError(
-                "需要 apprise 地址，如 dingtalk://TOKEN / apprise needs a URL such as dingtalk://TOKEN"
+                "apprise 无法识别这个地址，如 dingtalk://TOKEN / apprise does not know this URL (e.g. dingtalk://TOKEN)"
             )
     else:
         raise ValueError(

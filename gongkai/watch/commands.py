@@ -166,10 +166,9 @@ def watch(obj: Context, once: bool) -> None:
         raise Failure(str(exc)) from None
     if not found:
         raise Failure("没有监视的来源 / no sources: add one with `gongkai sources add NAME URL`")
-    stop = {"now": False}
 
     def _stop(signum: int, frame: Any) -> None:
-        stop["now"] = True
+        raise KeyboardInterrupt  # mid-run is fine: every step is kill-safe, an open transaction rolls back
 
     signal.signal(signal.SIGTERM, _stop)
     watcher = Watcher(cfg, cfg.watch, _clock(), echo=click.echo)
@@ -179,7 +178,7 @@ def watch(obj: Context, once: bool) -> None:
             watcher.tick()
         else:
             click.echo(f"gongkai watch: {len(found)} source(s), data dir {cfg.data_dir.root}")
-            watcher.forever(should_stop=lambda: stop["now"])
+            watcher.forever()
     except KeyboardInterrupt:
         click.echo("已停止 stopped")
     finally:

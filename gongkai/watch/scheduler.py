@@ -30,9 +30,9 @@ from gongkai.watch import alerts as alerts_mod
 from gongkai.watch.channels import ChannelError, deliver
 from gongkai.watch.clock import Clock, iso
 from gongkai.watch.settings import WatchSettings
-from gongkai.watch.sources import Source, load_sources
+from gongkai.watch.sources import Source, SourceError, load_sources
 from gongkai.watch.store import WatchStore
-from index import IndexMissing, Searcher, update_index
+from index import IndexBusy, IndexMissing, Searcher, update_index
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
@@ -53,6 +53,8 @@ class Watcher:
         self.clock = clock
         self.echo = echo
         self.store = WatchStore.open(cfg.data_dir.root)
+        self._sources: list[Source] = []
+        self._bad_sources = ""
 
     def close(self) -> None:
         self.store.close()
@@ -91,7 +93,18 @@ class Watcher:
 
     def tick(self) -> int:
         """Do every due run, then alerts; returns the number of runs done."""
-        sources = load_sources(self.cfg.data_dir.root)
+        try:
+            sources = load_sources(self.cfg.data_dir.root)
+            self._sources = sources
+        except SourceError as exc:  # edited into a bad state while running: keep the last good list
+            if str(exc) != self._bad_sources:
+                self.echo(
+                    f"watch: sources.toml 有误，沿用上次的来源 / is bad, keeping the last good one: {exc}"
+                )
+            self._bad_sources = str(exc)
+            sources = self._sources
+        else:
+            self._bad_sources = ""
         done = 0
         for item in self.due(sources, self.clock.now()):
             self.run(item)
@@ -108,7 +121,6 @@ class Watcher:
         if row["status"] == "running" and not self._finished_before_kill(row, state_dir):
             counts, error = self._crawl(source, kind, state_dir)
             self.store.mark_crawled(row["run_id"], iso(self.clock.now()), counts, error)
-        self._update_index()
         final = self.store.run(source.name, kind, item.period)
         assert final is not None
         row = final
@@ -163,25 +175,37 @@ class Watcher:
             error = ",".join(f"{k}x{v}" for k, v in sorted(summary.reasons.items())) or "unreachable"
         return counts, error
 
-    def _update_index(self) -> None:
-        if not self.cfg.data_dir.catalogue_path.exists():
-            return
-        with Catalogue(self.cfg.data_dir.catalogue_path) as catalogue:
-            update_index(catalogue, self.cfg.data_dir.index_dir, self.cfg.index)
+    def _update_index(self) -> bool:
+        """Bring the index up to the catalogue; False when another writer holds it (try again next tick)."""
+        try:
+            with Catalogue(self.cfg.data_dir.catalogue_path) as catalogue:
+                update_index(catalogue, self.cfg.data_dir.index_dir, self.cfg.index)
+        except IndexBusy as exc:
+            logger.warning("index busy, alerts wait for the next cycle: %s", exc)
+            return False
+        return True
 
     # -- alerts -----------------------------------------------------------------------------------------------
 
     def alerts(self) -> None:
+        """Index, match, compose, deliver. Events are matched only up to the last one that existed before the
+        index was brought up to date, so no event is judged against an index that does not hold it yet."""
         if not self.cfg.data_dir.catalogue_path.exists():
             return
         now = self.clock.now()
-        if alerts_mod.list_alerts(self.store):
+        with Catalogue(self.cfg.data_dir.catalogue_path, readonly=True) as catalogue:
+            upto = catalogue.max_event_id()
+        indexed = self._update_index()
+        if not alerts_mod.list_alerts(self.store):
+            with self.store.tx() as c:  # nobody to tell: later alerts start from their own creation anyway
+                self.store.set_cursor(c, max(upto, self.store.cursor()))
+        elif indexed:
             with Catalogue(self.cfg.data_dir.catalogue_path, readonly=True) as catalogue:
                 try:
                     with Searcher(self.cfg.data_dir.index_dir, self.cfg.index) as searcher:
-                        alerts_mod.match_events(self.store, catalogue, searcher)
+                        alerts_mod.match_events(self.store, catalogue, searcher, upto=upto)
                 except IndexMissing:
-                    return
+                    pass  # nothing archived and indexed yet
         alerts_mod.compose(self.store, self.settings, now)
         self.deliver(now)
 
