@@ -10,6 +10,7 @@ from crawler.extract import looks_binary, parse_page
 from crawler.frontier import last_run
 from crawler.run import FRONTIER_FILE, crawl
 from crawler.settings import CrawlSettings
+from crawler.sites import adapter_names
 from crawler.summary import CrawlSummary
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "CrawlSettings",
     "CrawlSummary",
     "Decoded",
+    "adapter_names",
     "crawl",
     "decode_html",
     "last_run",

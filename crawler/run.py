@@ -287,7 +287,7 @@ class _Run:
         article: bool | None = entry.kind == "document" or is_article_url(entry.url)
         adapter: Adapter | None = None
         if not article:
-            adapter = choose_adapter(decoded.text, page_url)
+            adapter = choose_adapter(decoded.text, page_url, self.settings.adapter)
             if adapter is generic and entry.kind in ("page", "seed"):
                 article = None  # unknown: a document only on metadata evidence
         if article is not False:

@@ -149,6 +149,7 @@ class Watcher:
             delay_s=source.delay_s if source.delay_s is not None else base.delay_s,
             max_pages=source.max_pages,
             extra_hosts=tuple(dict.fromkeys((*base.extra_hosts, *source.extra_hosts))),
+            adapter=source.adapter,
         )
         self.cfg.data_dir.ensure()
         state_dir.mkdir(parents=True, exist_ok=True)

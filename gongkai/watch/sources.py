@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler import adapter_names
+
 SOURCES_FILE = "sources.toml"
-ADAPTERS = ("auto", "generic", "govcn", "hanweb_jpaas", "hanweb_jpage", "trs_static")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -126,10 +127,9 @@ def make_source(name: str, table: dict[str, Any]) -> Source:
     ):
         raise SourceError(f"{where}: max_pages 必须是正整数 / max_pages must be a whole number >= 1")
     adapter = table.get("adapter", "auto")
-    if adapter not in ADAPTERS:
-        raise SourceError(
-            f"{where}: 未知的适配器 unknown adapter {adapter!r} (one of: {', '.join(ADAPTERS)})"
-        )
+    known = ("auto", *sorted(adapter_names()))
+    if adapter not in known:
+        raise SourceError(f"{where}: 未知的适配器 unknown adapter {adapter!r} (one of: {', '.join(known)})")
     extra = table.get("extra_hosts", [])
     if isinstance(extra, str):
         extra = [extra]

@@ -93,3 +93,16 @@ def test_enabling_the_write_side_without_a_token_is_a_config_error(tmp_path: Pat
     (tmp_path / "gongkai.toml").write_text("[watch]\nwrite_enabled = true\n")
     result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "alerts", "list"])
     assert result.exit_code == 1 and "write_token" in result.output and "Traceback" not in result.output
+
+
+def test_adapter_hints_name_the_crawlers_adapters_and_steer_the_choice() -> None:
+    from crawler import CrawlSettings, adapter_names
+    from crawler.settings import ADAPTER_HINTS
+    from crawler.sites import choose_adapter
+
+    assert set(ADAPTER_HINTS) == {"auto", *adapter_names()}
+    with pytest.raises(ValueError, match="adapter must be one of"):
+        CrawlSettings(adapter="magic")
+    plain = "<html><body><ul><li><a href='/a.html'>通知</a></li></ul></body></html>"
+    assert choose_adapter(plain, "http://x/").NAME == "generic"
+    assert choose_adapter(plain, "http://x/", "trs_static").NAME == "trs_static"  # nothing matched: the hint
