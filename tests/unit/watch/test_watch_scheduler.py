@@ -146,3 +146,23 @@ def test_fake_clock_from_the_environment(tmp_path: Path) -> None:
     moving.write_text("2026-12-08T00:00:00Z")
     assert clock.now() == datetime(2026, 12, 8, tzinfo=UTC)
     assert type(clock_from_env("")).__name__ == "SystemClock"
+
+
+def test_the_served_apps_write_side_follows_the_setting(tmp_path: Path) -> None:
+    from gongkai.serve import watch_hooks
+
+    off = tmp_path / "off"
+    off.mkdir()
+    assert watch_hooks(load_config(off, {})).save_alert is None
+    wk.write_config(tmp_path / "on")
+    hooks = watch_hooks(load_config(tmp_path / "on", {}))
+    assert hooks.save_alert is not None and hooks.token == wk.TOKEN
+    spec = {
+        "name": "网页",
+        "query": {"q": "通知"},
+        "frequency": "daily",
+        "channel": {"type": "webhook", "url": "http://127.0.0.1:9/", "secret": wk.SECRET},
+    }
+    saved = hooks.save_alert(spec)
+    assert saved["name"] == "网页" and saved["matches_now"] == 0 and "secret" not in saved["channel"]
+    assert [a["name"] for a in hooks.status()["alerts"]] == ["网页"]
