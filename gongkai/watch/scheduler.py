@@ -212,7 +212,10 @@ class Watcher:
 
     def deliver(self, now: datetime) -> None:
         for message in self.store.pending_messages(iso(now)):
-            alert = alerts_mod.get_alert(self.store, message["alert_id"])
+            try:
+                alert = alerts_mod.get_alert(self.store, message["alert_id"])
+            except alerts_mod.AlertError:
+                continue  # removed a moment ago (its messages went with it)
             if alert.status != "active":
                 continue
             with self.store.tx() as c:

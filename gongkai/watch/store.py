@@ -85,12 +85,14 @@ class WatchStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
+        created = not path.exists()
         self.conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")  # an outbox row marked sent must stay sent
         self.conn.executescript(SCHEMA)
-        path.chmod(0o600)  # channel secrets live here
+        if created:
+            path.chmod(0o600)  # channel secrets live here
 
     @classmethod
     def open(cls, root: Path) -> WatchStore:
