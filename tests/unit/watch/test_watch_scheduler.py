@@ -166,3 +166,16 @@ def test_the_served_apps_write_side_follows_the_setting(tmp_path: Path) -> None:
     saved = hooks.save_alert(spec)
     assert saved["name"] == "网页" and saved["matches_now"] == 0 and "secret" not in saved["channel"]
     assert [a["name"] for a in hooks.status()["alerts"]] == ["网页"]
+
+
+def test_digest_periods_turn_at_the_digest_hour_beijing_time() -> None:
+    from gongkai.watch.alerts import digest_key
+
+    monday_0759 = datetime(2026, 11, 29, 23, 59, tzinfo=UTC)  # Monday 07:59 in Beijing
+    monday_0800 = monday_0759 + timedelta(minutes=1)
+    assert (
+        digest_key("daily", monday_0759, 8) == "2026-11-29"
+        and digest_key("daily", monday_0800, 8) == "2026-11-30"
+    )
+    assert digest_key("weekly", monday_0759, 8) != digest_key("weekly", monday_0800, 8)
+    assert digest_key("weekly", monday_0800, 8) == digest_key("weekly", monday_0800 + timedelta(days=6), 8)

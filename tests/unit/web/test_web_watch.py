@@ -147,3 +147,14 @@ def test_the_write_side_needs_the_token_and_reports_refusals(corpus: Corpus) -> 
     assert html.status_code == 201 and "已保存提醒" in html.get_data(as_text=True)
     assert client.post("/alerts/new", data={"name": "x", "token": "no"}).status_code == 403
     assert len(saved) == 2
+
+
+def test_the_document_page_links_its_feed_and_anchors_its_events(corpus: Corpus) -> None:
+    client = _app(corpus).test_client()
+    doc_id = corpus.ids["versioned"]
+    page = client.get(f"/documents/{doc_id}").get_data(as_text=True)
+    assert f'href="/documents/{doc_id}/changes.atom"' in page
+    root = ET.fromstring(client.get(f"/documents/{doc_id}/changes.atom").data)
+    links = [e.find(f"{ATOM}link").get("href") for e in root.iter(f"{ATOM}entry")]  # type: ignore[union-attr]
+    anchors = [link.rsplit("#", 1)[1] for link in links]
+    assert anchors and all(f'id="{a}"' in page for a in anchors)
