@@ -61,9 +61,12 @@ def upsert(
     changed = _differs(conn, old, parsed)
     if changed:
         files_moved = attachment_moves(old.attachments, parsed.attachments)
-    else:  # the same files in the same order: every link that differs moved (host, port, token or a rename)
+    else:  # the same files in the same order: a link that differs moved (host, port, scheme or a rename);
+        # one that differs only by its session token did not, and is not worth an event on every visit
         pairs = zip(old.attachments, parsed.attachments, strict=False)
-        files_moved = [{"from": a.url, "to": b.url} for a, b in pairs if a.url != b.url]
+        files_moved = [
+            {"from": a.url, "to": b.url} for a, b in pairs if session_free(a.url) != session_free(b.url)
+        ]
     moved = row["url"] != url or bool(files_moved)
     restored = row["status"] == "removed"
     _register(conn, doc_id, keys, capture.capture_id)

@@ -79,6 +79,6 @@ def attachment_moves(old: tuple[Attachment, ...], new: tuple[Attachment, ...]) -
     moves = []
     for att in new:
         before = by_key.get(attachment_key(att.url))
-        if before is not None and before != att.url:
+        if before is not None and session_free(before) != session_free(att.url):
             moves.append({"from": before, "to": att.url})
     return moves

@@ -130,3 +130,17 @@ def test_a_real_edit_beside_a_counter_is_still_a_version(archive: Archive) -> No
     archive.upsert_document(_capture(archive), make_parsed(body="第一段。\n浏览次数：3"), URL)
     edited = archive.upsert_document(_capture(archive), make_parsed(body="第一段已修订。\n浏览次数：9"), URL)
     assert (edited.change, edited.version) == ("changed", 2)
+
+
+def test_a_new_session_token_alone_is_not_even_a_move(archive: Archive) -> None:
+    with_token = FILE.replace("downfile.jsp?", "downfile.jsp;jsessionid=AAAA?")
+    first = archive.upsert_document(
+        _capture(archive), make_parsed(attachments=(Attachment(with_token, "附件.pdf"),)), URL
+    )
+    again = archive.upsert_document(
+        _capture(archive),
+        make_parsed(attachments=(Attachment(with_token.replace("AAAA", "BBBB"), "附件.pdf"),)),
+        URL,
+    )
+    assert (again.change, again.seq) == ("unchanged", first.seq)
+    assert [e["kind"] for e in archive.catalogue.document_history(first.doc_id)["events"]] == ["new"]

@@ -39,3 +39,14 @@ def test_session_tokens_in_attachment_links_still_reach_the_file() -> None:
             path = f"{att.path};jsessionid={tokens[0]}"
         answer = site.respond("GET", path, {})
         assert answer.status == 200 and answer.body == site.respond("GET", att.path, {}).body
+
+
+def test_files_base_puts_attachments_on_another_origin() -> None:
+    site = DemoSite(seed=0, n_docs=120, files_base="http://127.0.0.1:8001")
+    docs = [d for d in site.documents if d.attachments]
+    for doc in docs:
+        page = site.respond("GET", doc.path, {}).body.decode("utf-8" if doc.layout == HANWEB else "gbk")
+        links = re.findall(r'href="(http://127\.0\.0\.1:8001/[^"]+)"', page)
+        assert links, doc.path
+        path = links[0].split("8001", 1)[1].replace("&amp;", "&")
+        assert site.respond("GET", path, {}).body == site.respond("GET", doc.attachments[0].path, {}).body

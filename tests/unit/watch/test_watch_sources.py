@@ -106,3 +106,19 @@ def test_adapter_hints_name_the_crawlers_adapters_and_steer_the_choice() -> None
     plain = "<html><body><ul><li><a href='/a.html'>通知</a></li></ul></body></html>"
     assert choose_adapter(plain, "http://x/").NAME == "generic"
     assert choose_adapter(plain, "http://x/", "trs_static").NAME == "trs_static"  # nothing matched: the hint
+
+
+def test_check_fetches_each_seed_once(tmp_path: Path) -> None:
+    from demosite.server import serve_site
+    from demosite.site import DemoSite
+
+    site = DemoSite(seed=1, n_docs=10)
+    with serve_site(site) as srv:
+        save_sources(tmp_path, [make_source("demo", {"seeds": [srv.url + site.seed_paths[0]]})])
+        ok = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "sources", "check"])
+        assert ok.exit_code == 0 and "-> 200" in ok.output and "ok: 1 source(s)" in ok.output
+        assert [e.path_qs for e in srv.access_log.entries()] == [site.seed_paths[0]]
+    dead = make_source("dead", {"seeds": ["http://127.0.0.1:9/"]})
+    save_sources(tmp_path, [dead])
+    bad = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "sources", "check"])
+    assert bad.exit_code == 1 and "unreachable" in bad.output and "Traceback" not in bad.output
