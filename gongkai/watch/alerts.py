@@ -18,7 +18,7 @@ from typing import Any
 from archive import Catalogue
 from gongkai.watch.settings import WatchSettings
 from gongkai.watch.store import WatchStore
-from index import Searcher, SearchQuery
+from index import QueryError, Searcher, SearchQuery
 
 FREQUENCIES = ("immediate", "daily", "weekly")
 EVENT_KINDS = ("new", "changed", "removed")
@@ -189,7 +189,14 @@ def match_events(store: WatchStore, catalogue: Catalogue, searcher: Searcher, *,
         matched: dict[int, set[str]] = {}
         if relevant:
             for alert in alerts:
-                matched[alert.alert_id] = set(searcher.matching_ids(alert.search_query())) & doc_ids
+                try:
+                    matched[alert.alert_id] = set(searcher.matching_ids(alert.search_query())) & doc_ids
+                except QueryError as exc:  # saved before an index could judge it: it can never match
+                    with store.tx() as c:
+                        c.execute(
+                            "UPDATE alerts SET last_error = ? WHERE alert_id = ?",
+                            (f"检索无法执行 / the search cannot run: {exc}", alert.alert_id),
+                        )
         docs = catalogue.documents_for_ids(sorted(doc_ids)) if relevant else {}
         rows = []
         for alert in alerts:

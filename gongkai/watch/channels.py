@@ -144,11 +144,17 @@ def _apprise(channel: dict[str, Any], payload: dict[str, Any]) -> None:
 
 def check_channel(channel: dict[str, Any]) -> None:
     """Refuse a channel that can never work, before it is saved (ValueError, one line)."""
+    for key, value in channel.items():
+        is_list = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        if not (value is None or isinstance(value, (str, bool)) or is_list):
+            raise ValueError(f"渠道参数 {key} 的类型不对 / channel field {key!r} has the wrong type")
+    if "to" in channel and not isinstance(channel["to"], list):
+        raise ValueError("to 应为邮箱地址列表 / 'to' must be a list of addresses")
     kind = channel.get("type")
     if kind == "webhook":
         if not str(channel.get("url", "")).startswith(("http://", "https://")):
             raise ValueError("webhook 地址必须是 http(s) 网址 / a webhook needs an http(s) URL")
-        if len(channel.get("secret") or "") < 16:
+        if not isinstance(channel.get("secret") or "", str) or len(channel.get("secret") or "") < 16:
             raise ValueError("webhook 密钥至少 16 个字符 / a webhook secret needs at least 16 characters")
     elif kind == "email":
         if not channel.get("to") or not all("@" in a for a in channel["to"]):

@@ -94,7 +94,7 @@ def save_alert(
     from gongkai.jobs import JobError, build_query
     from gongkai.watch.alerts import AlertError, add_alert
     from gongkai.watch.channels import check_channel
-    from index import IndexMissing, Searcher
+    from index import IndexMissing, QueryError, Searcher
 
     check_channel(channel)
     try:
@@ -111,6 +111,8 @@ def save_alert(
                 matches = len(searcher.matching_ids(sq))
         except IndexMissing:
             matches = 0
+        except QueryError as exc:
+            raise AlertError(str(exc)) from None
     with open_store(cfg) as store:
         alert = add_alert(
             store,

@@ -158,3 +158,40 @@ def test_the_document_page_links_its_feed_and_anchors_its_events(corpus: Corpus)
     links = [e.find(f"{ATOM}link").get("href") for e in root.iter(f"{ATOM}entry")]  # type: ignore[union-attr]
     anchors = [link.rsplit("#", 1)[1] for link in links]
     assert anchors and all(f'id="{a}"' in page for a in anchors)
+
+
+def test_odd_json_to_the_real_save_is_a_400_never_a_500(corpus: Corpus, tmp_path: Any) -> None:
+    from gongkai.config import load_config
+    from gongkai.serve import watch_hooks
+
+    root = tmp_path / "data"
+    root.mkdir()
+    (root / "gongkai.toml").write_text(f'[watch]\nwrite_enabled = true\nwrite_token = "{TOKEN}"\n')
+    hooks = watch_hooks(load_config(root, {}))
+    client = _app(corpus, hooks).test_client()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    odd = [
+        {"name": "x", "channel": {"type": "email", "to": 5, "smtp": "h:25"}},
+        {"name": "x", "channel": {"type": "webhook", "url": ["http://a/"], "secret": {"k": 1}}},
+        {
+            "name": "x",
+            "frequency": "hourly",
+            "channel": {"type": "webhook", "url": "http://a/", "secret": "0123456789abcdef"},
+        },
+        {"name": 7, "channel": "webhook"},
+        {
+            "name": "x",
+            "q": "长" * 300,
+            "channel": {"type": "apprise", "url": "json://127.0.0.1:9/"},
+        },
+    ]
+    for body in odd:
+        answer = client.post("/api/alerts", json=body, headers=auth)
+        assert answer.status_code == 400, (body, answer.get_json())
+        assert answer.get_json()["error"]["message"]
+    ok = client.post(
+        "/api/alerts",
+        json={"name": "好", "q": "公告", "channel": {"type": "apprise", "url": "json://127.0.0.1:9/"}},
+        headers=auth,
+    )
+    assert ok.status_code == 201 and ok.get_json()["matches_now"] == 0  # this data dir has no archive
