@@ -179,3 +179,17 @@ def test_digest_periods_turn_at_the_digest_hour_beijing_time() -> None:
     )
     assert digest_key("weekly", monday_0759, 8) != digest_key("weekly", monday_0800, 8)
     assert digest_key("weekly", monday_0800, 8) == digest_key("weekly", monday_0800 + timedelta(days=6), 8)
+
+
+def test_watch_refuses_to_start_without_sources_or_with_an_unreadable_clock(tmp_path: Path) -> None:
+    none = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "watch", "--once"])
+    assert none.exit_code == 1 and "no sources" in none.output and "Traceback" not in none.output
+    save_sources(tmp_path, [make_source("a", {"seeds": ["http://127.0.0.1:9/"]})])
+    clock = CliRunner().invoke(
+        main, ["--data-dir", str(tmp_path), "watch", "--once"], env={"GONGKAI_FAKE_NOW": "@/nonexistent/now"}
+    )
+    assert clock.exit_code == 1 and "GONGKAI_FAKE_NOW" in clock.output and "Traceback" not in clock.output
+    garbled = CliRunner().invoke(
+        main, ["--data-dir", str(tmp_path), "watch", "--once"], env={"GONGKAI_FAKE_NOW": "soon"}
+    )
+    assert garbled.exit_code == 1 and "GONGKAI_FAKE_NOW" in garbled.output
