@@ -41,6 +41,17 @@ def _clock() -> Any:
         raise Failure(f"GONGKAI_FAKE_NOW 无法读取 / cannot be read: {exc}") from None
 
 
+def _bj(instant: str | None) -> str:
+    """An ISO instant as Beijing time, 2026-12-02 10:01 (what people read); the JSON keeps the instant."""
+    if not instant:
+        return "—"
+    from datetime import timedelta, timezone
+
+    from gongkai.watch.clock import parse_instant
+
+    return parse_instant(instant).astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+
+
 # -- sources ----------------------------------------------------------------------------------------------------
 
 
@@ -69,11 +80,13 @@ def sources_list(obj: Context, as_json: bool) -> None:
         shown = (
             "从未 never"
             if last is None
-            else f"{last['finished_at']} {last['status']} 新{last['new']} 改{last['changed']} 删{last['removed']}"
+            else f"{_bj(last['finished_at'])} {last['status']} 新{last['new']} 改{last['changed']} 删{last['removed']}"
         )
         click.echo(f"{s['name']}  {s['label'] or ''}  每 every {s['interval']} / 复查 recheck {s['recheck']}")
         click.echo(f"    {' '.join(s['seeds'])}")
-        click.echo(f"    上次 last: {shown}  下次 next: {s['next_crawl']}  失败 failures: {s['failures']}")
+        click.echo(
+            f"    上次 last: {shown}  下次 next: {_bj(s['next_crawl'])}  失败 failures: {s['failures']}"
+        )
 
 
 @sources.command("add")
