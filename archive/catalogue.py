@@ -18,6 +18,7 @@ from typing import Any
 
 from archive import attachtexts
 from archive import documents as docs
+from archive import files
 from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
 from archive.models import Capture, Document, Parsed, WarcLocation
 from archive.warcs import FileEvent, now_iso
@@ -176,6 +177,11 @@ class Catalogue:
     ) -> docs.DocumentChange:
         with self.transaction() as conn:
             return docs.upsert(conn, capture, parsed, url, diff_context=diff_context)
+
+    def record_file(self, parent_url: str, capture: Capture) -> str | None:
+        """An attachment of the document at `parent_url` fetched again (archive/files.py)."""
+        with self.transaction() as conn:
+            return files.record_file(conn, parent_url, capture)
 
     def record_check(self, url: str, capture: Capture, *, removed_after: int = 2) -> str | None:
         with self.transaction() as conn:

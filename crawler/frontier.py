@@ -179,6 +179,15 @@ class Frontier:
         with self._tx():
             self.conn.execute("UPDATE urls SET state='pending' WHERE url=?", (entry.url,))
 
+    def waiting(self, url: str) -> bool:
+        """Queued for this run and not finished yet (pending or being fetched)."""
+        row = self.conn.execute("SELECT state FROM urls WHERE url=?", (url,)).fetchone()
+        return row is not None and row[0] in ("pending", "in_flight")
+
+    def done_in_run(self, url: str) -> bool:
+        row = self.conn.execute("SELECT state, run FROM urls WHERE url=?", (url,)).fetchone()
+        return row is not None and row[0] == "done" and int(row[1]) == self.run_id
+
     def known(self, url: str) -> bool:
         return self.conn.execute("SELECT 1 FROM urls WHERE url=?", (url,)).fetchone() is not None
 

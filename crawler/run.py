@@ -269,6 +269,10 @@ class _Run:
                     self.limits,
                     self.summary.extraction,
                 )
+            # the same link, new bytes: the document changed (archive/files.py); when its page is still to come in
+            # this run, the page is handled first (see _finish_document), so one visit's edits are one version
+            if entry.parent and not self.frontier.waiting(entry.parent):
+                self._file_changed(entry.parent, capture)
         elif verdict.is_blocked:
             self.summary.blocked += 1
         elif verdict.kind == "error":
@@ -378,6 +382,10 @@ class _Run:
                 url = canonicalize(attachment.url, ex.final_url)
                 if url is not None and self._link_ok(url, "attachment"):
                     links.append(Link(url, "attachment", parent=entry.url))
+                    if self.frontier.done_in_run(url):  # fetched earlier in this run, before its page
+                        fetched = self.archive.last_capture(url)
+                        if fetched is not None:
+                            self._file_changed(entry.url, fetched)
         urls = [link.url for link in links]
         link_known(
             self.archive.catalogue,
@@ -387,6 +395,10 @@ class _Run:
             self.settings.extract_attachments,
         )
         self._complete(entry, state="done", outcome=f"document:{change.change}", links=links, ex=ex)
+
+    def _file_changed(self, parent: str, capture: Capture) -> None:
+        if self.archive.record_file(parent, capture) == "changed":
+            self.summary.changed += 1
 
     # -- scope, hosts -----------------------------------------------------------------------------------------
 

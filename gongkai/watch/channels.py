@@ -32,6 +32,7 @@ FIELD_LABEL = {
     "publish_date": "发布日期",
     "source": "信息来源",
     "attachments": "附件",
+    "attachment_content": "附件内容（SHA-256）",
 }
 
 

@@ -52,7 +52,9 @@ def test_counters_timestamps_and_session_tokens_make_no_version_but_an_edit_does
     site = DemoSite(seed=11, n_docs=N_DOCS)
     with_files = [d.index for d in site.documents if d.attachments]
     assert with_files, "the fixture site needs documents with attachments"
-    edited = [i for i in range(N_DOCS) if i not in with_files][:2]
+    edited = [i for i in range(N_DOCS) if i not in with_files][:2] + with_files[
+        :1
+    ]  # one whose file changes too
     with ck.served(site) as (srv, switch):
         seeds = ck.seeds(srv, site)
         ck.crawl_into(tmp_path, seeds)
@@ -67,6 +69,11 @@ def test_counters_timestamps_and_session_tokens_make_no_version_but_an_edit_does
         summary = ck.crawl_into(tmp_path, seeds)
     assert summary.changed == len(edited)
     versions, kinds = _counts(tmp_path)
-    assert versions == N_DOCS + len(edited)
+    assert versions == N_DOCS + len(edited)  # the edited page and its replaced file: one version, not two
+    with ck.catalogue(tmp_path) as cat:
+        doc = cat.document_by_url(srv.url + site.documents[with_files[0]].path)
+        assert doc is not None
+        changes = cat.document_history(doc.doc_id)["versions"][1]["changes"]
+    assert {"body", "attachment_content"} <= {c["field"] for c in changes}
     # A new session token in a link is neither a version nor a move (the host and port stayed).
     assert kinds.get("moved", 0) == 0
