@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 
+from .diffs import FIELD_LABELS
 from .feeds import FeedEntry, build_feed
 from .queryargs import SearchArgs, parse_search_args, to_search_query
 from .resources import get_catalogue, get_searcher, web_context
@@ -58,7 +59,7 @@ def _entries(events: list[dict[str, Any]]) -> list[FeedEntry]:
         doc = docs.get(e["id"])
         title = (doc.fields.title if doc else None) or e["id"]
         if e["kind"] == "changed":
-            fields = "、".join(e["detail"].get("fields") or [])
+            fields = "、".join(FIELD_LABELS.get(f, f) for f in e["detail"].get("fields") or [])
             summary = f"第 {e['detail'].get('version')} 版；修改：{fields}"
         elif e["kind"] == "removed":
             summary = f"原网页已删除（HTTP {e['detail'].get('status')}），最后见于 {e['detail'].get('last_seen_at')}"
