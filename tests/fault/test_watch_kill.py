@@ -125,12 +125,16 @@ def test_kill_nine_over_a_simulated_week_skips_repeats_and_loses_nothing(tmp_pat
                     sw_a.switch(DemoSite(seed=21, n_docs=N_DOCS, added=ADDED))
                 elif change == "a-edit":
                     sw_a.switch(DemoSite(seed=21, n_docs=N_DOCS, added=ADDED, changed=edited))
+                # a kill's moment: after 1 to 4 of the run's requests reached a site (counted before time moves)
+                target = sum(len(s.access_log.entries()) for s in (srv_a, srv_b)) + rng.randint(1, 4)
                 clock.write_text(at.isoformat(), encoding="utf-8")
                 if step in kill_steps:
                     deadline = time.monotonic() + 20
-                    while not _running(root) and time.monotonic() < deadline and proc.poll() is None:
-                        time.sleep(0.005)
-                    time.sleep(rng.uniform(0.0, 0.15))
+                    while time.monotonic() < deadline and proc.poll() is None:
+                        if sum(len(s.access_log.entries()) for s in (srv_a, srv_b)) >= target:
+                            break
+                        time.sleep(0.002)
+                    time.sleep(rng.uniform(0.0, 0.01))
                     mid_run += _running(root)
                     proc.send_signal(signal.SIGKILL)
                     proc.communicate(timeout=30)
