@@ -37,6 +37,11 @@ class FakeClock:
 
     def now(self) -> datetime:
         if self.path is not None:
+            for _ in range(50):  # a test rewriting the file this instant: read again
+                try:
+                    return parse_instant(self.path.read_text(encoding="utf-8").strip())
+                except (OSError, ValueError):
+                    time.sleep(0.01)
             return parse_instant(self.path.read_text(encoding="utf-8").strip())
         assert self.value is not None
         return self.value

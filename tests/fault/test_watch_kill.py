@@ -57,6 +57,13 @@ def _start(root: Path, clock: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _set_clock(clock: Path, at: datetime) -> None:
+    """Atomically: the watcher reads the file at any moment."""
+    tmp = clock.with_suffix(".tmp")
+    tmp.write_text(at.isoformat(), encoding="utf-8")
+    os.replace(tmp, clock)
+
+
 def _idle(watcher: Watcher, root: Path, at: datetime) -> bool:
     if watcher.due(load_sources(root), at):
         return False
@@ -127,7 +134,7 @@ def test_kill_nine_over_a_simulated_week_skips_repeats_and_loses_nothing(tmp_pat
                     sw_a.switch(DemoSite(seed=21, n_docs=N_DOCS, added=ADDED, changed=edited))
                 # a kill's moment: after 1 to 4 of the run's requests reached a site (counted before time moves)
                 target = sum(len(s.access_log.entries()) for s in (srv_a, srv_b)) + rng.randint(1, 4)
-                clock.write_text(at.isoformat(), encoding="utf-8")
+                _set_clock(clock, at)
                 if step in kill_steps:
                     deadline = time.monotonic() + 20
                     while time.monotonic() < deadline and proc.poll() is None:
