@@ -16,9 +16,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from archive import attachtexts
+from archive import attachtexts, files
 from archive import documents as docs
-from archive import files
 from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
 from archive.models import Capture, Document, Parsed, WarcLocation
 from archive.warcs import FileEvent, now_iso

@@ -14,6 +14,9 @@ import re
 
 _HANWEB_COUNTER = re.compile(r"浏览次数：<script[^>]*></script>")
 _HANWEB_FILE = "/module/download/downfile.jsp?"
+# a TRS article's attachment links: ./W0….pdf, .ofd, .wps, .et, … (any file name that is not a page)
+_TRS_FILE = re.compile(r'href="(\./[^"/]+\.(?!html?")[A-Za-z0-9]{2,5})"')
+_TRS_FILE_ANY = re.compile(r'href="(\./[^"/]+\.(?!html?")[A-Za-z0-9]{2,5}(?:;[^"]*)?)"')
 _TRS_BUTTONS = '<div class="btns">'
 _BODY_END = "</body>"
 # The demo clock of visits: visit 1 is this time, each later visit a day after it.
@@ -44,7 +47,7 @@ def hanweb_visit(html: str, key: str, visit: int) -> str:
 
 def trs_visit(html: str, key: str, visit: int) -> str:
     sid = token(key, visit)
-    html = re.sub(r'href="(\./[^"]+\.(?:pdf|doc|docx|xls|xlsx))"', rf'href="\1;jsessionid={sid}"', html)
+    html = _TRS_FILE.sub(rf'href="\1;jsessionid={sid}"', html)
     html = html.replace(
         _TRS_BUTTONS, f'{_TRS_BUTTONS}<span class="hits">阅读次数：{views(key, visit)}次</span> ', 1
     )
@@ -62,7 +65,7 @@ def absolute_files(html: str, article_path: str, base: str) -> str:
     base = base.rstrip("/")
     html = html.replace('href="/module/download/', f'href="{base}/module/download/')
     folder = article_path.rsplit("/", 1)[0]
-    return re.sub(r'href="\./([^"]+\.(?:pdf|doc|docx|xls|xlsx)[^"]*)"', rf'href="{base}{folder}/\1"', html)
+    return _TRS_FILE_ANY.sub(lambda m: f'href="{base}{folder}/{m.group(1)[2:]}"', html)
 
 
 def strip_session(path: str) -> str:
