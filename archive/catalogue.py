@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from archive import attachtexts
+from archive import attachtexts, files
 from archive import documents as docs
 from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
 from archive.models import Capture, Document, Parsed, WarcLocation
@@ -177,6 +177,11 @@ class Catalogue:
         with self.transaction() as conn:
             return docs.upsert(conn, capture, parsed, url, diff_context=diff_context)
 
+    def record_file(self, parent_url: str, capture: Capture) -> str | None:
+        """An attachment of the document at `parent_url` fetched again (archive/files.py)."""
+        with self.transaction() as conn:
+            return files.record_file(conn, parent_url, capture)
+
     def record_check(self, url: str, capture: Capture, *, removed_after: int = 2) -> str | None:
         with self.transaction() as conn:
             return docs.record_check(conn, url, capture, removed_after=removed_after)
@@ -256,6 +261,48 @@ class Catalogue:
             params = (since,)
         for row in self.conn.execute(sql + " ORDER BY event_id", params).fetchall():
             yield docs.event_json(row)
+
+    def events_after(self, event_id: int, limit: int = 1000) -> list[dict[str, Any]]:
+        """Events with a larger id, oldest first: the watcher follows them like the indexer follows seq."""
+        rows = self.conn.execute(
+            "SELECT * FROM events WHERE event_id > ? ORDER BY event_id LIMIT ?", (event_id, limit)
+        ).fetchall()
+        return [docs.event_json(row) for row in rows]
+
+    def recent_events(
+        self, kinds: Sequence[str], *, before: int | None = None, limit: int = 500, doc_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Events of these kinds, newest first, with ids below `before` (paging), optionally of one document."""
+        marks = ",".join("?" * len(kinds))
+        sql = f"SELECT * FROM events WHERE kind IN ({marks})"
+        args: list[Any] = list(kinds)
+        if before is not None:
+            sql += " AND event_id < ?"
+            args.append(before)
+        if doc_id is not None:
+            sql += " AND doc_id = ?"
+            args.append(doc_id)
+        rows = self.conn.execute(sql + " ORDER BY event_id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [docs.event_json(row) for row in rows]
+
+    def max_event_id(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(event_id), 0) FROM events").fetchone()[0])
+
+    def version_row(self, doc_id: str, n: int) -> dict[str, Any] | None:
+        """One version's changes (JSON-decoded) and text diff, without the whole history."""
+        row = self.conn.execute(
+            "SELECT n, captured_at, url, changes_json, diff FROM versions WHERE doc_id = ? AND n = ?",
+            (doc_id, n),
+        ).fetchone()
+        if row is None:
+            return None
+        return {
+            "n": row["n"],
+            "captured_at": row["captured_at"],
+            "url": row["url"],
+            "changes": json.loads(row["changes_json"]),
+            "diff": row["diff"],
+        }
 
     def list_changed_documents(self) -> list[Document]:
         """Documents with more than one version, most recently changed first."""

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from archive.errors import ArchiveError, TruncatedCapture
-from archive.models import Capture, Parsed
+from archive.models import Attachment, Capture, Parsed
 from archive.tracking import body_diff, comparable, field_changes, identity_keys, index_key, make_doc_id
+from archive.volatile import attachment_key, attachment_moves, session_free
 
 _DOCUMENT_KINDS = frozenset({"document", "attachment", "other"})
 
@@ -57,8 +58,16 @@ def upsert(
         return _insert(conn, capture, parsed, url, keys)
     doc_id = row["doc_id"]
     old = Parsed.from_json(json.loads(row["fields_json"]))
-    changed = comparable(old) != comparable(parsed)
-    moved = row["url"] != url
+    changed = _differs(conn, old, parsed)
+    if changed:
+        files_moved = attachment_moves(old.attachments, parsed.attachments)
+    else:  # the same files in the same order: a link that differs moved (host, port, scheme or a rename);
+        # one that differs only by its session token did not, and is not worth an event on every visit
+        pairs = zip(old.attachments, parsed.attachments, strict=False)
+        files_moved = [
+            {"from": a.url, "to": b.url} for a, b in pairs if session_free(a.url) != session_free(b.url)
+        ]
+    moved = row["url"] != url or bool(files_moved)
     restored = row["status"] == "removed"
     _register(conn, doc_id, keys, capture.capture_id)
     versions = row["versions"]
@@ -81,7 +90,14 @@ def upsert(
             (_dump(parsed.to_json()), capture.capture_id, now, capture.sha256, versions, doc_id),
         )
     if moved:
-        _event(conn, doc_id, "moved", now, capture.capture_id, {"from": row["url"], "to": url})
+        detail: dict[str, Any] = {"from": row["url"], "to": url}
+        if files_moved:
+            detail["attachments"] = files_moved
+        _event(conn, doc_id, "moved", now, capture.capture_id, detail)
+        if not changed:  # the same version, read where it lives now (links that work), no new version
+            conn.execute(
+                "UPDATE documents SET fields_json = ? WHERE doc_id = ?", (_dump(parsed.to_json()), doc_id)
+            )
     if restored:
         _event(conn, doc_id, "restored", now, capture.capture_id, {"removed_at": row["removed_at"]})
     conn.execute(
@@ -202,6 +218,42 @@ def event_json(row: sqlite3.Row) -> dict[str, Any]:
         "capture_id": row["capture_id"],
         "detail": json.loads(row["detail_json"]),
     }
+
+
+def _differs(conn: sqlite3.Connection, old: Parsed, new: Parsed) -> bool:
+    """A real change of content: `comparable` differs, unless only attachment links differ and each differing
+    pair is the same file by content digest (a renamed file with the very same bytes is no edit)."""
+    before, after = comparable(old), comparable(new)
+    if before == after:
+        return False
+    if {k: v for k, v in before.items() if k != "attachments"} != {
+        k: v for k, v in after.items() if k != "attachments"
+    }:
+        return True
+    if len(old.attachments) != len(new.attachments):
+        return True
+    for a, b in zip(old.attachments, new.attachments, strict=True):
+        if a.name != b.name:
+            return True
+        if attachment_key(a.url) == attachment_key(b.url):
+            continue
+        digest_a, digest_b = _file_digest(conn, a), _file_digest(conn, b)
+        if digest_a is None or digest_a != digest_b:
+            return True
+    return False
+
+
+def _file_digest(conn: sqlite3.Connection, attachment: Attachment) -> str | None:
+    """SHA-256 of the last archived payload of an attachment link, when it has been fetched."""
+    for url in dict.fromkeys((attachment.url, session_free(attachment.url))):
+        hit = conn.execute(
+            "SELECT sha256 FROM captures WHERE url = ? AND sha256 IS NOT NULL AND status = 200"
+            " ORDER BY capture_id DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        if hit is not None:
+            return str(hit["sha256"])
+    return None
 
 
 def _find(conn: sqlite3.Connection, keys: list[str], parsed: Parsed, url: str) -> sqlite3.Row | None:

@@ -166,6 +166,11 @@ class Archive:
                 changed += reextract(conn, doc_id, parsed, diff_context=self.settings.diff_context_lines)
         return changed
 
+    def record_file(self, parent_url: str, capture: Capture) -> str | None:
+        """An attachment fetched again: "changed"/"amended" when its bytes changed the document, else None."""
+        with self._lock:
+            return self.catalogue.record_file(parent_url, capture)
+
     def record_check(self, url: str, capture: Capture) -> str | None:
         with self._lock:
             return self.catalogue.record_check(url, capture, removed_after=self.settings.removed_after)

@@ -13,6 +13,7 @@ from typing import Any
 
 from archive import identifiers
 from archive.models import EXTRA_FIELDS, RECORD_FIELDS, Parsed
+from archive.volatile import attachment_key, stable_text
 
 # 发文字号 values that mean "none" and must never join two documents.
 _NO_DOC_NO = frozenset({"无", "无文号", "暂无", "-", "—", "/", "none", "null"})
@@ -59,12 +60,14 @@ def make_doc_id(first_key: str, salt: int = 0) -> str:
 def comparable(parsed: Parsed) -> dict[str, Any]:
     """What counts as the document's content: every field, co-issuers, attachments and the body.
 
-    Parser artefacts (flags, charset, raw label pairs) are left out so a better parser alone makes no version.
+    Parser artefacts (flags, charset, raw label pairs) are left out so a better parser alone makes no version;
+    so are the volatile parts of a page (`archive.volatile`): attachments compare by canonical path and name,
+    not by scheme, host, port or session token, and view counters and generation stamps by their labels only.
     """
-    data: dict[str, Any] = dict(parsed.field_values())
+    data: dict[str, Any] = {k: stable_text(v) if v else v for k, v in parsed.field_values().items()}
     data["co_agencies"] = list(parsed.co_agencies)
-    data["attachments"] = [{"url": a.url, "name": a.name} for a in parsed.attachments]
-    data["body"] = parsed.body
+    data["attachments"] = [{"key": attachment_key(a.url), "name": a.name} for a in parsed.attachments]
+    data["body"] = stable_text(parsed.body)
     return data
 
 
@@ -72,9 +75,14 @@ def field_changes(old: Parsed, new: Parsed) -> list[dict[str, Any]]:
     """Field-by-field differences; the body is named but its text change lives in the diff."""
     before, after = comparable(old), comparable(new)
     changes: list[dict[str, Any]] = []
-    for name in (*RECORD_FIELDS, *EXTRA_FIELDS, "co_agencies", "attachments"):
+    shown_old = {**old.field_values(), "co_agencies": list(old.co_agencies)}
+    shown_new = {**new.field_values(), "co_agencies": list(new.co_agencies)}
+    for name in (*RECORD_FIELDS, *EXTRA_FIELDS, "co_agencies"):
         if before[name] != after[name]:
-            changes.append({"field": name, "old": before[name], "new": after[name]})
+            changes.append({"field": name, "old": shown_old[name], "new": shown_new[name]})
+    if before["attachments"] != after["attachments"]:
+        shown = [[{"url": a.url, "name": a.name} for a in p.attachments] for p in (old, new)]
+        changes.append({"field": "attachments", "old": shown[0], "new": shown[1]})
     if before["body"] != after["body"]:
         changes.append({"field": "body", "old_chars": len(old.body), "new_chars": len(new.body)})
     return changes

@@ -7,8 +7,21 @@ from __future__ import annotations
 
 from crawler.decode import Decoded, decode_html
 from crawler.extract import looks_binary, parse_page
-from crawler.run import crawl
+from crawler.frontier import last_run
+from crawler.run import FRONTIER_FILE, crawl
 from crawler.settings import CrawlSettings
+from crawler.sites import adapter_names
 from crawler.summary import CrawlSummary
 
-__all__ = ["CrawlSettings", "CrawlSummary", "Decoded", "crawl", "decode_html", "looks_binary", "parse_page"]
+__all__ = [
+    "FRONTIER_FILE",
+    "CrawlSettings",
+    "CrawlSummary",
+    "Decoded",
+    "adapter_names",
+    "crawl",
+    "decode_html",
+    "last_run",
+    "looks_binary",
+    "parse_page",
+]

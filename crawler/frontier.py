@@ -92,8 +92,13 @@ class Frontier:
     def close(self) -> None:
         self.conn.close()
 
-    def begin_run(self, seeds: Sequence[str]) -> bool:
-        """Start or resume a run; True when an unfinished run is resumed."""
+    def begin_run(self, seeds: Sequence[str], *, recheck: bool = True) -> bool:
+        """Start or resume a run; True when an unfinished run is resumed.
+
+        A new run re-queues every known URL of the seeds' hosts; with `recheck=False` only the lists and pages
+        (and whatever failed): known documents and attachments wait for a run that re-checks them, so a frequent
+        run finds new documents without re-fetching the old ones.
+        """
         row = self.conn.execute(
             "SELECT run, finished_at, started_at FROM runs ORDER BY run DESC LIMIT 1"
         ).fetchone()
@@ -110,8 +115,10 @@ class Frontier:
                 )
                 self.run_id, self.resumed = int(cur.lastrowid or 0), False
                 marks = ",".join("?" * len(hosts))
+                which = "" if recheck else " AND (state = 'failed' OR kind NOT IN ('document', 'attachment'))"
                 self.conn.execute(
-                    f"UPDATE urls SET state='pending', run=? WHERE state IN ('done','failed') AND host IN ({marks})",
+                    f"UPDATE urls SET state='pending', run=? WHERE state IN ('done','failed') AND host IN ({marks})"
+                    + which,
                     (self.run_id, *hosts),
                 )
             for seed in seeds:
@@ -172,6 +179,15 @@ class Frontier:
         with self._tx():
             self.conn.execute("UPDATE urls SET state='pending' WHERE url=?", (entry.url,))
 
+    def waiting(self, url: str) -> bool:
+        """Queued for this run and not finished yet (pending or being fetched)."""
+        row = self.conn.execute("SELECT state FROM urls WHERE url=?", (url,)).fetchone()
+        return row is not None and row[0] in ("pending", "in_flight")
+
+    def done_in_run(self, url: str) -> bool:
+        row = self.conn.execute("SELECT state, run FROM urls WHERE url=?", (url,)).fetchone()
+        return row is not None and row[0] == "done" and int(row[1]) == self.run_id
+
     def known(self, url: str) -> bool:
         return self.conn.execute("SELECT 1 FROM urls WHERE url=?", (url,)).fetchone() is not None
 
@@ -210,6 +226,23 @@ class Frontier:
 
     def _tx(self) -> _Transaction:
         return _Transaction(self.conn)
+
+
+def last_run(path: Path) -> tuple[float, float | None] | None:
+    """(started_at, finished_at) in epoch seconds of a frontier file's latest run; None without one.
+
+    Lets a scheduler tell a run that was cut from one that finished just before its process died.
+    """
+    if not path.is_file():
+        return None
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+    try:
+        row = conn.execute("SELECT started_at, finished_at FROM runs ORDER BY run DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+    return None if row is None else (float(row[0]), None if row[1] is None else float(row[1]))
 
 
 class _Transaction:

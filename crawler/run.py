@@ -55,8 +55,12 @@ def crawl(
     settings: CrawlSettings,
     on_progress: Callable[[CrawlSummary], None] | None = None,
     fetcher: Fetcher | None = None,
+    recheck: bool = True,
 ) -> CrawlSummary:
-    """Crawl from `seeds` within their hosts; resume an interrupted run, or re-check a finished one."""
+    """Crawl from `seeds` within their hosts; resume an interrupted run, or re-check a finished one.
+
+    `recheck=False` (the watcher's frequent runs): a new run fetches lists, pages and new documents only.
+    """
     started = time.monotonic()
     summary = CrawlSummary()
     canonical = []
@@ -73,7 +77,7 @@ def crawl(
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher(settings)
     try:
-        summary.resumed = frontier.begin_run(canonical)
+        summary.resumed = frontier.begin_run(canonical, recheck=recheck)
         run = _Run(archive, frontier, fetcher, settings, canonical, summary, on_progress)
         run.loop()
     finally:
@@ -265,6 +269,10 @@ class _Run:
                     self.limits,
                     self.summary.extraction,
                 )
+            # the same link, new bytes: the document changed (archive/files.py); when its page is still to come in
+            # this run, the page is handled first (see _finish_document), so one visit's edits are one version
+            if entry.parent and not self.frontier.waiting(entry.parent):
+                self._file_changed(entry.parent, capture)
         elif verdict.is_blocked:
             self.summary.blocked += 1
         elif verdict.kind == "error":
@@ -283,7 +291,7 @@ class _Run:
         article: bool | None = entry.kind == "document" or is_article_url(entry.url)
         adapter: Adapter | None = None
         if not article:
-            adapter = choose_adapter(decoded.text, page_url)
+            adapter = choose_adapter(decoded.text, page_url, self.settings.adapter)
             if adapter is generic and entry.kind in ("page", "seed"):
                 article = None  # unknown: a document only on metadata evidence
         if article is not False:
@@ -374,6 +382,10 @@ class _Run:
                 url = canonicalize(attachment.url, ex.final_url)
                 if url is not None and self._link_ok(url, "attachment"):
                     links.append(Link(url, "attachment", parent=entry.url))
+                    if self.frontier.done_in_run(url):  # fetched earlier in this run, before its page
+                        fetched = self.archive.last_capture(url)
+                        if fetched is not None:
+                            self._file_changed(entry.url, fetched)
         urls = [link.url for link in links]
         link_known(
             self.archive.catalogue,
@@ -383,6 +395,10 @@ class _Run:
             self.settings.extract_attachments,
         )
         self._complete(entry, state="done", outcome=f"document:{change.change}", links=links, ex=ex)
+
+    def _file_changed(self, parent: str, capture: Capture) -> None:
+        if self.archive.record_file(parent, capture) == "changed":
+            self.summary.changed += 1
 
     # -- scope, hosts -----------------------------------------------------------------------------------------
 

@@ -13,6 +13,19 @@ from typing import Any
 from archive.coerce import settings_from_mapping
 
 DEFAULT_CONTACT_URL = "https://github.com/gongkai-archive/gongkai"
+# "auto" and the NAME of every module in crawler/sites (tests/unit/watch checks the two agree).
+ADAPTER_HINTS = (
+    "auto",
+    "gd_gkmlpt",
+    "generic",
+    "govcn",
+    "govcn_library",
+    "hanweb_jpaas",
+    "hanweb_jpage",
+    "hanweb_xxgk",
+    "trs_static",
+    "trs_was5",
+)
 DEFAULT_USER_AGENT = f"gongkai/0.1 (government disclosure archive; +{DEFAULT_CONTACT_URL})"
 
 
@@ -47,12 +60,15 @@ class CrawlSettings:
     extract_timeout_s: float = 60.0  # wall time for one attachment's extraction child
     extract_memory_mb: int = 1024  # address-space limit of the extraction child (setrlimit)
     extract_max_chars: int = 2_000_000  # characters of text kept per attachment (output cap)
+    adapter: str = "auto"  # a site adapter to try first (a watched source's hint); "auto": fingerprints only
 
     def __post_init__(self) -> None:
         if self.max_pages is not None and self.max_pages <= 0:
             object.__setattr__(self, "max_pages", None)
         if self.delay_s < 0 or self.jitter < 0:
             raise ValueError("delay_s and jitter must not be negative")
+        if self.adapter not in ADAPTER_HINTS:
+            raise ValueError(f"adapter must be one of {', '.join(ADAPTER_HINTS)}, not {self.adapter!r}")
         if self.max_attempts < 1 or self.max_redirects < 0:
             raise ValueError("max_attempts must be at least 1 and max_redirects not negative")
 

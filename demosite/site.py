@@ -17,7 +17,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
-from demosite import hanweb, pages, trs
+from demosite import hanweb, pages, trs, volatile
 from demosite.attachments import CONTENT_TYPES, attachment_bytes
 from demosite.docs import (
     COLUMNS,
@@ -68,6 +68,9 @@ class DemoSite:
     `changed`, `removed` are document indices (`DemoDoc.index`); `added` appends that many newer documents,
     which come first in every list. A removed document answers 404 and leaves its list. `habits` turns on the
     agency habits of demosite/habits.py (a late agency, a silent quarter; `habit_switches` for the third).
+    `volatile` > 0 serves every article as on that visit: a grown view counter, a generation time, session tokens
+    in its links (`demosite.volatile`); 0 serves the same bytes every time. `files_base` (an origin such as
+    http://127.0.0.1:8001) makes attachment links absolute on that separate file host.
     """
 
     def __init__(
@@ -78,7 +81,11 @@ class DemoSite:
         removed: Iterable[int] = frozenset(),
         added: int = 0,
         habits: bool = False,
+        volatile: int = 0,
+        files_base: str | None = None,
     ) -> None:
+        self.volatile = volatile
+        self.files_base = files_base
         self.changed = frozenset(changed)
         self.removed = frozenset(removed)
         base = generate_documents(seed, n_docs, added=added, habits=habits)
@@ -141,7 +148,7 @@ class DemoSite:
             )
         lower = {k.lower(): v for k, v in headers.items()}
         parts = urlsplit(path_qs)
-        path = unquote(parts.path) or "/"
+        path = volatile.strip_session(unquote(parts.path)) or "/"
         query = parse_qs(parts.query, keep_blank_values=True)
         if method == "POST" and lower.get("content-type", "").split(";")[0].strip().lower() == _FORM:
             for key, values in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
@@ -198,8 +205,18 @@ class DemoSite:
         if doc.status != "live":
             return _html(404, pages.not_found_html(), SWITCH_AT)
         if doc.layout == HANWEB:
-            return _html(200, hanweb.article_html(doc), doc.modified_at)
-        return _Page(200, "text/html", trs.article_html(doc), doc.modified_at)
+            html = hanweb.article_html(doc)
+            if self.volatile:
+                html = volatile.hanweb_visit(html, doc.path, self.volatile)
+            if self.files_base:
+                html = volatile.absolute_files(html, doc.path, self.files_base)
+            return _html(200, html, doc.modified_at)
+        text = trs.article_html(doc).decode(trs.CHARSET)
+        if self.volatile:
+            text = volatile.trs_visit(text, doc.path, self.volatile)
+        if self.files_base:
+            text = volatile.absolute_files(text, doc.path, self.files_base)
+        return _Page(200, "text/html", text.encode(trs.CHARSET), doc.modified_at)
 
     def _download(self, filename: str) -> _Page:
         found = self._files.get(filename)

@@ -61,6 +61,21 @@ class Group(click.Group):
         except click.UsageError as exc:
             raise translate_usage(exc) from exc
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._add_watch_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._add_watch_commands()
+        return super().list_commands(ctx)
+
+    def _add_watch_commands(self) -> None:
+        """sources, watch, alerts (gongkai/watch/commands.py uses this module's names, so it comes in late)."""
+        if "watch" not in self.commands:
+            from gongkai.watch.commands import register
+
+            register(self)
+
     def invoke(self, ctx: click.Context) -> Any:
         import logging
         import sqlite3

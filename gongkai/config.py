@@ -17,6 +17,7 @@ from typing import Any
 
 from archive import ArchiveSettings, DataDir
 from crawler import CrawlSettings
+from gongkai.watch.settings import WatchSettings
 from index import IndexSettings
 from web import WebSettings
 
@@ -26,6 +27,7 @@ SECTIONS: dict[str, type] = {
     "crawler": CrawlSettings,
     "index": IndexSettings,
     "web": WebSettings,
+    "watch": WatchSettings,
 }
 
 
@@ -40,6 +42,7 @@ class Config:
     crawler: CrawlSettings
     index: IndexSettings
     web: WebSettings
+    watch: WatchSettings = WatchSettings()
 
 
 def resolve_data_dir(flag: str | None, environ: Mapping[str, str]) -> Path:

@@ -7,7 +7,9 @@ import socket
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from archive import Catalogue
 from crawler import CrawlSettings
 from demosite.server import RunningSite, serve_site
 from demosite.site import DemoSite
@@ -34,6 +36,22 @@ def revisit_with_edits(cfg: Config, srv: RunningSite, seeds: list[str], echo: Ca
         )
         if not ok:
             raise JobError(reason)
+
+
+def holds_demo(cfg: Config, site: DemoSite) -> bool:
+    """The data dir already holds this demo (a re-run of `gongkai demo`): its archive has the demo's documents.
+
+    A re-run is a re-check of the same site on a new port: it must find nothing changed (issue 15), so it is
+    served in its edited state, the one the archive last saw.
+    """
+    if not cfg.data_dir.catalogue_path.exists():
+        return False
+    paths = {d.path for d in site.documents[:20]}
+    with Catalogue(cfg.data_dir.catalogue_path, readonly=True) as catalogue:
+        for doc in catalogue.iter_documents():
+            if urlsplit(doc.url).path in paths:
+                return True
+    return False
 
 
 def run_demo(
@@ -73,6 +91,10 @@ def _crawl_and_serve(
     from gongkai.serve import build_server, run_until_interrupted
 
     site = DemoSite(seed=DEMO_SEED, n_docs=n_docs, habits=True)
+    rerun = holds_demo(cfg, site)
+    if rerun:  # the archive saw the edits already: serve the site as it is now, not as it was before them
+        changed, removed = site.habit_switches()
+        site = DemoSite(seed=DEMO_SEED, n_docs=n_docs, changed=changed, removed=removed, habits=True)
     with serve_site(site, host="127.0.0.1", port=0) as srv:
         echo(f"演示站点 demo site: {srv.url}/  ({len(site.documents)} documents)")
         seeds = [srv.url + path for path in site.seed_paths]
@@ -81,7 +103,8 @@ def _crawl_and_serve(
         )
         if not ok:
             raise JobError(reason)
-        revisit_with_edits(cfg, srv, seeds, echo)
+        if not rerun:
+            revisit_with_edits(cfg, srv, seeds, echo)
         echo(f"演示数据已就绪 demo ready in {time.monotonic() - started:.1f} s, data dir {cfg.data_dir.root}")
         if sockets is None:
             return

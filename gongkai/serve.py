@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from waitress.server import create_server
 
 from gongkai.config import Config
-from web import WebSettings, create_app, make_raw_app
+from web import WatchHooks, WebSettings, create_app, make_raw_app
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,7 @@ def build_server(
         web_settings = dataclasses.replace(
             cfg.web, app_origin=_origin(host, actual_port), raw_origin=_origin(host, actual_raw)
         )
-    app = create_app(web_settings, data_dir=cfg.data_dir, index_settings=cfg.index)
+    app = create_app(web_settings, data_dir=cfg.data_dir, index_settings=cfg.index, watch=watch_hooks(cfg))
     threading.Thread(target=_warm, args=(app,), name="gongkai-warm", daemon=True).start()
     raw_app = make_raw_app(web_settings, data_dir=cfg.data_dir)
     for sock in (app_sock, raw_sock):
@@ -144,6 +144,23 @@ def _warm(app: Any) -> None:
         warm(app)
     except Exception as exc:  # no catalogue yet, or a damaged one: the request will say so, not this thread
         logger.debug("agencies warm-up skipped: %s", exc)
+
+
+def watch_hooks(cfg: Config) -> WatchHooks:
+    """The watcher's state for /watch, and the write side (saving alerts) only when it is switched on."""
+    from gongkai.watch.clock import SystemClock
+    from gongkai.watch.status import save_alert, watch_status
+
+    clock = SystemClock()
+
+    def save(spec: dict[str, Any]) -> dict[str, Any]:
+        return save_alert(cfg, clock, **spec)
+
+    return WatchHooks(
+        status=lambda: watch_status(cfg, clock),
+        save_alert=save if cfg.watch.write_enabled else None,
+        token=cfg.watch.write_token,
+    )
 
 
 def _explicit_origins(cfg: Config) -> bool:

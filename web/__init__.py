@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from .raw import make_raw_app
 from .settings import WebSettings
+from .watch import WatchHooks
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from archive import DataDir
     from index import IndexSettings
 
-__all__ = ["WebSettings", "create_app", "make_raw_app"]
+__all__ = ["WatchHooks", "WebSettings", "create_app", "make_raw_app"]
 
 
 def is_web_url(value: object) -> bool:
@@ -33,10 +34,12 @@ def create_app(
     data_dir: DataDir,
     index_settings: IndexSettings,
     enable_unsafe_test_routes: bool = False,
+    watch: WatchHooks | None = None,
 ) -> Flask:
     """Build the app; blueprints are imported here, not at module import (flaskr's pattern).
 
-    `enable_unsafe_test_routes` exists only for the isolation test's positive control; it is a keyword of this
+    `watch` (from the composition root) gives `/watch` the watcher's state and, when it carries `save_alert`,
+    turns on the token-protected write side; without it the site is read-only. `enable_unsafe_test_routes` exists only for the isolation test's positive control; it is a keyword of this
     function, not a setting, so no config file or environment variable can switch it on.
     """
     from flask import Flask, Response
@@ -45,6 +48,7 @@ def create_app(
     from index import IndexCache
 
     from . import agencies, documents, errors, exports, openapi, search
+    from . import watch as watch_views
     from .budget import install_budget
     from .resources import WebContext, install_context
     from .security import add_app_headers
@@ -76,6 +80,7 @@ def create_app(
     app.register_blueprint(exports.bp)
     app.register_blueprint(openapi.bp)
     app.register_blueprint(agencies.bp)
+    watch_views.install(app, watch)
     errors.register_error_handlers(app)
     install_budget(app, settings, errors.refusal)
     app.jinja_env.filters["snippet"] = safe_snippet

@@ -24,6 +24,7 @@ FIELD_LABELS: dict[str, str] = {
     "unified_no": "统一编号",
     "body": "正文",
     "attachments": "附件",
+    "attachment_content": "附件内容",
 }
 
 

@@ -258,6 +258,26 @@ def openapi_document() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/watch": {
+                "get": {
+                    "operationId": "getWatch",
+                    "summary": "监视状态 / the watcher's sources (last/next run, failures, counts) and alerts",
+                    "responses": {"200": {"description": "watch state", "content": {"application/json": {}}}},
+                }
+            },
+            "/api/alerts": {
+                "post": {
+                    "operationId": "saveAlert",
+                    "summary": "保存提醒（需开启写入并提供口令） / save an alert: only when the write side is on, with"
+                    " `Authorization: Bearer <watch.write_token>`",
+                    "responses": {
+                        "201": {"description": "the saved alert", "content": {"application/json": {}}},
+                        "400": _ERROR,
+                        "403": _ERROR,
+                        "404": _ERROR,
+                    },
+                }
+            },
         },
     }
 

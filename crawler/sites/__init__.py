@@ -38,11 +38,21 @@ ADAPTERS: tuple[Adapter, ...] = (
 )
 
 
-def choose_adapter(text: str, url: str) -> Adapter:
-    for adapter in ADAPTERS:
+def adapter_names() -> tuple[str, ...]:
+    return tuple(a.NAME for a in ADAPTERS)
+
+
+def choose_adapter(text: str, url: str, hint: str = "auto") -> Adapter:
+    """The first adapter that recognises the page; a hint (a source's `adapter`) is tried first and, when no
+    fingerprint matches at all, used instead of generic."""
+    hinted = next((a for a in ADAPTERS if a.NAME == hint), None)
+    order = ADAPTERS if hinted is None else (hinted, *(a for a in ADAPTERS if a is not hinted))
+    for adapter in order:
+        if adapter is generic and hinted is not None:
+            return hinted  # generic takes anything: the hint wins over it
         if adapter.detect(text, url):
             return adapter
-    return generic
+    return hinted or generic
 
 
 @cache
@@ -61,6 +71,7 @@ __all__ = [
     "Candidate",
     "Page",
     "Request",
+    "adapter_names",
     "article_patterns",
     "choose_adapter",
     "endpoint_patterns",

@@ -213,3 +213,18 @@ def test_keyboard_and_phone_width(browser: Any, site: Site) -> None:
     page.wait_for_url("**/search?q=*")
     assert page.locator("li.hit").count() > 0
     context.close()
+
+
+def test_watch_page_and_change_feed_link(browser: Any, site: Site) -> None:
+    """The 监视 page is reachable from every page, renders under the CSP, and the 订阅变化 link is a feed."""
+    context, page, watch = new_page(browser, site)
+    page.goto(site.app_url + "/search?q=枫桥")
+    assert page.locator("a.save-alert").count() == 0  # the public site has no write side
+    href = page.locator("a:text('订阅变化')").get_attribute("href")
+    feed = page.request.get(site.app_url + href)
+    assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")
+    page.click("header nav a:text('监视')")
+    page.wait_for_url("**/watch")
+    assert page.locator("h1").inner_text() == "监视状态"
+    assert watch.csp_violations() == [] and watch.dialogs == []
+    context.close()
