@@ -11,10 +11,9 @@ import random
 from pathlib import Path
 
 import pytest
-from index_testkit import ListCatalogue, make_doc
+from index_testkit import ListCatalogue, load_demo, make_doc
 
 from archive.models import Document
-from demosite import DemoSite
 from index import IndexCache, IndexSettings, Searcher, SearchQuery, rebuild_index, update_index
 from index.analyzer import fold
 from index.query import Lit, Node, Tree, parse
@@ -22,26 +21,7 @@ from index.query import Lit, Node, Tree, parse
 SEED = int(os.environ.get("GONGKAI_SEED", "20261202"))
 
 
-def demo_documents() -> list[Document]:
-    site = DemoSite(seed=7, n_docs=160)
-    return [
-        make_doc(
-            f"demo{d.index:04d}",
-            i + 1,
-            title=d.title,
-            agency=d.agency,
-            topic=d.topic,
-            doc_no=d.doc_no,
-            index_no=d.index_no,
-            publish_date=d.publish_date,
-            written_date=d.written_date,
-            body="\n".join(d.paragraphs),
-        )
-        for i, d in enumerate(site.documents)
-    ]
-
-
-FIRST = demo_documents()
+FIRST = load_demo(160, seed=7)
 # the index gets FIRST[:120] in a rebuild, then an update adds the rest and changes one (a deleted posting in
 # the first segment): the oracle knows only the final texts
 CHANGED = dataclasses.replace(
