@@ -59,7 +59,12 @@ def db(demo_dir: Path) -> sqlite3.Connection:
 
 @pytest.fixture
 def client(demo_dir: Path) -> FlaskClient:
-    app = create_app(WebSettings(), data_dir=DataDir(demo_dir), index_settings=IndexSettings())
+    # one test client is one client address: the request budget is tested on its own (test_web_budget.py)
+    app = create_app(
+        WebSettings(rate_per_s=1000.0, rate_burst=1000),
+        data_dir=DataDir(demo_dir),
+        index_settings=IndexSettings(),
+    )
     return app.test_client()
 
 
