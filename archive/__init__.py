@@ -13,7 +13,7 @@ from archive.errors import (
 from archive.export import write_csv, write_evidence_bundle, write_jsonl
 from archive.layout import DataDir
 from archive.listside import ListFields
-from archive.models import Attachment, Capture, Document, Exchange, Parsed, WarcLocation
+from archive.models import FIELD_LABELS, Attachment, Capture, Document, Exchange, Parsed, WarcLocation
 from archive.records import RawResponse
 from archive.recover import RecoveryReport
 from archive.settings import ArchiveSettings
@@ -22,6 +22,7 @@ from archive.verify import Problem, VerifyReport, verify_archive
 from archive.warcs import WarcStore
 
 __all__ = [
+    "FIELD_LABELS",
     "Archive",
     "ArchiveError",
     "ArchiveSettings",

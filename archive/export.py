@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from archive.models import RECORD_FIELDS
+from archive.models import FIELD_LABELS, RECORD_FIELDS
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -29,25 +29,8 @@ CSV_COLUMNS: tuple[str, ...] = (
     "status",
     "versions",
 )
-# The CSV header row a person opens in Excel or WPS: Chinese by default, the record's names on request.
-CSV_HEADERS_ZH: dict[str, str] = {
-    "id": "编号",
-    "url": "网址",
-    "title": "标题",
-    "index_no": "索引号",
-    "agency": "发布机构",
-    "topic": "主题分类",
-    "doc_no": "文号",
-    "disclosure": "公开方式",
-    "source": "信息来源",
-    "written_date": "成文日期",
-    "publish_date": "发布日期",
-    "body": "正文",
-    "attachments": "附件",
-    "captured_at": "存档时间",
-    "status": "状态",
-    "versions": "版本数",
-}
+# The CSV header row a person opens in Excel or WPS: Chinese by default (models.FIELD_LABELS), the record's
+# names on request.
 BOM = "\ufeff"  # without it Excel reads a UTF-8 CSV as the local code page (GBK on Chinese Windows)
 MANIFEST_COLUMNS: tuple[str, ...] = (
     "doc_id",
@@ -89,7 +72,7 @@ def _neutralise(value: Any) -> Any:
 
 
 def csv_header(*, english: bool = False) -> list[str]:
-    return list(CSV_COLUMNS) if english else [CSV_HEADERS_ZH.get(c, c) for c in CSV_COLUMNS]
+    return list(CSV_COLUMNS) if english else [FIELD_LABELS.get(c, c) for c in CSV_COLUMNS]
 
 
 def write_csv(

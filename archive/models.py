@@ -35,6 +35,34 @@ class Attachment:
     name: str | None = None
 
 
+# The Chinese label of every field of the document record, in one place: the document page's standard block,
+# version changes, the change feeds and the CSV header row all read it.
+FIELD_LABELS: dict[str, str] = {
+    "id": "编号",
+    "url": "网址",
+    "title": "标题",
+    "index_no": "索引号",
+    "agency": "发布机构",
+    "topic": "主题分类",
+    "doc_no": "文号",
+    "disclosure": "公开方式",
+    "source": "信息来源",
+    "written_date": "成文日期",
+    "publish_date": "发布日期",
+    "publish_at": "发布时间",
+    "category": "组配分类",
+    "keywords": "主题词",
+    "validity": "有效性",
+    "unified_no": "统一编号",
+    "body": "正文",
+    "attachments": "附件",
+    "attachment_content": "附件内容",
+    "captured_at": "存档时间",
+    "status": "状态",
+    "versions": "版本数",
+}
+
+
 @dataclass(frozen=True)
 class Parsed:
     """What one page says: the output of `crawler.extract.parse_page`. Values are as shown; absent is None."""

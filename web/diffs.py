@@ -5,27 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from archive import Parsed
-
-FIELD_LABELS: dict[str, str] = {
-    "title": "标题",
-    "index_no": "索引号",
-    "agency": "发布机构",
-    "topic": "主题分类",
-    "doc_no": "文号",
-    "disclosure": "公开方式",
-    "source": "信息来源",
-    "written_date": "成文日期",
-    "publish_date": "发布日期",
-    "publish_at": "发布时间",
-    "category": "组配分类",
-    "keywords": "主题词",
-    "validity": "有效性",
-    "unified_no": "统一编号",
-    "body": "正文",
-    "attachments": "附件",
-    "attachment_content": "附件内容",
-}
+from archive import FIELD_LABELS, Parsed
 
 
 @dataclass(frozen=True)
