@@ -18,7 +18,7 @@ from archive.records import RawResponse
 from archive.recover import RecoveryReport
 from archive.settings import ArchiveSettings
 from archive.store import Archive, read_raw
-from archive.verify import Problem, VerifyReport, verify_archive
+from archive.verify import Problem, VerifyReport, verify_archive, writer_active
 from archive.warcs import WarcStore
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "WarcLocation",
     "WarcStore",
     "verify_archive",
+    "writer_active",
     "write_csv",
     "write_evidence_bundle",
     "write_jsonl",

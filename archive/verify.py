@@ -112,13 +112,13 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
     for name in sorted(set(by_file) - set(on_disk)):
         for row in by_file[name]:
             report.problems.append(_row_problem(row, row["warc_offset"], "WARC file is missing"))
-    writer_active = _writer_active(warcs_dir)
+    active = writer_active(warcs_dir)
     for name, path in on_disk.items():
         report.files += 1
         before = len(report.problems)
         file_rows = by_file.get(name, [])
         _verify_file(path, name, file_rows, files.get(name), originals, report)
-        if writer_active and path.name.endswith(OPEN_SUFFIX):
+        if active and path.name.endswith(OPEN_SUFFIX):
             # A crawl is appending: records past the catalogued end may still be in flight (written, not yet
             # committed, or half written). Only what the catalogue acknowledged is judged.
             end = max((_row_end(r) for r in file_rows), default=0)
@@ -413,7 +413,7 @@ def _warcinfo_end(path: Path) -> int:
     return 0
 
 
-def _writer_active(warcs_dir: Path) -> bool:
+def writer_active(warcs_dir: Path) -> bool:
     """Whether an Archive holds the writer lock (a crawl is running) right now."""
     lock = warcs_dir / ".writer.lock"
     if not lock.exists():

@@ -7,27 +7,11 @@ says, an index behind or ahead of the catalogue, a segment file that cannot be r
 
 from __future__ import annotations
 
-import fcntl
-
-from archive import Catalogue, DataDir, Problem
+from archive import Catalogue, DataDir, Problem, writer_active
 from index import IndexMissing, index_inventory
 
 SHOWN = 20  # differences listed one by one; the rest are counted in one line
 HINT = "(`gongkai index --rebuild` rebuilds it from the archive)"
-
-
-def _crawl_running(data_dir: DataDir) -> bool:
-    """Whether a writer holds the archive's lock (the same test verify_archive makes for the open WARC file)."""
-    lock = data_dir.warcs_dir / ".writer.lock"
-    if not lock.exists():
-        return False
-    with open(lock, "rb") as fp:
-        try:
-            fcntl.flock(fp, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fp, fcntl.LOCK_UN)
-    return False
 
 
 def check_index(data_dir: DataDir) -> list[Problem]:
@@ -47,7 +31,7 @@ def check_index(data_dir: DataDir) -> list[Problem]:
         seqs = {doc.doc_id: doc.seq for doc in catalogue.iter_documents()}
         max_seq = catalogue.max_seq()
     last = inventory.last_seq if inventory.last_seq is not None else max_seq
-    if last < max_seq and _crawl_running(data_dir):
+    if last < max_seq and writer_active(data_dir.warcs_dir):
         max_seq = last  # a crawl is adding documents and indexes them when it ends: pending, not behind
     if last > max_seq:
         problems.append(Problem("index", None, f"indexed up to seq {last}, the catalogue only to {max_seq}"))
