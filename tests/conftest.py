@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from pgserver import pg_server, pg_url  # noqa: F401  (fixtures: a real PostgreSQL per session)
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
