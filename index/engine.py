@@ -31,7 +31,7 @@ import numpy as np
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from index.analyzer import query_bigrams, segmenter, words
 from index.columns import Generation, segment_readers
-from index.postings import EMPTY_F, EMPTY_IDS, doc_frequency, read_postings
+from index.postings import EMPTY_F, EMPTY_IDS, PostingCache, Postings, member, read_postings, term_info
 from index.query import Lit, Node, Tree
 from index.settings import IndexSettings
 
@@ -70,8 +70,12 @@ class Matches:
 
 
 def intersect(a: Matches, b: Matches) -> Matches:
-    docs, ia, ib = np.intersect1d(a.docs, b.docs, assume_unique=True, return_indices=True)
-    return Matches(docs.astype(np.int32, copy=False), (a.scores[ia] + b.scores[ib]).astype(np.float32))
+    if len(a) > len(b):
+        a, b = b, a
+    inside = member(a.docs, b.docs)
+    docs = a.docs[inside]
+    scores = a.scores[inside] + b.scores[np.searchsorted(b.docs, docs)]
+    return Matches(docs.astype(np.int32, copy=False), scores.astype(np.float32))
 
 
 def union(parts: Sequence[Matches]) -> Matches:
@@ -90,14 +94,21 @@ def union(parts: Sequence[Matches]) -> Matches:
 def subtract(a: Matches, b: Matches) -> Matches:
     if not len(b) or not len(a):
         return a
-    keep = np.isin(a.docs, b.docs, assume_unique=True, invert=True)
+    keep = ~member(a.docs, b.docs)
     return Matches(a.docs[keep], a.scores[keep])
 
 
 class Evaluator:
     """Evaluates one query tree against one searcher's segments and its generation's arrays."""
 
-    def __init__(self, searcher: Any, generation: Generation, settings: IndexSettings) -> None:
+    def __init__(
+        self,
+        searcher: Any,
+        generation: Generation,
+        settings: IndexSettings,
+        postings: PostingCache | None = None,
+    ) -> None:
+        self.postings = postings
         self.reader = searcher.reader()
         self.segments = segment_readers(self.reader)
         self.gen = generation
@@ -174,7 +185,26 @@ class Evaluator:
         return min(self._cost(c) for c in tree.children)
 
     def _df(self, fieldname: str, term: str) -> int:
-        return sum(doc_frequency(r, fieldname, term) for r, _ in self.segments)
+        return sum(self._segment_df(r, fieldname, term) for r, _ in self.segments)
+
+    def _segment_df(self, segreader: Any, fieldname: str, term: str) -> int:
+        if self.postings is not None:
+            info = self.postings.info(segreader, fieldname, term)
+        else:
+            info = term_info(segreader, fieldname, term)
+        return 0 if info is None else int(info.doc_frequency())
+
+    def _read(
+        self,
+        segreader: Any,
+        fieldname: str,
+        term: str,
+        positions: bool = False,
+        wanted: np.ndarray | None = None,
+    ) -> Postings:
+        if self.postings is not None:
+            return self.postings.postings(segreader, fieldname, term, positions, wanted)
+        return read_postings(segreader, fieldname, term, positions=positions, wanted=wanted)
 
     @staticmethod
     def _fields_of(lit: Lit) -> tuple[str, ...]:
@@ -236,7 +266,7 @@ class Evaluator:
                 docs, tf = self._term(fieldname, word, wanted, weight_is_boosted=True)
                 if not len(docs):
                     continue
-                docs_in = np.isin(docs, found.docs, assume_unique=True)
+                docs_in = member(docs, found.docs)
                 docs, tf = docs[docs_in], tf[docs_in]
                 where = np.searchsorted(found.docs, docs)
                 idf = _idf(self.n_docs, self._df(fieldname, word))
@@ -257,7 +287,7 @@ class Evaluator:
         for (segreader, offset), local in self._split(wanted):
             if local is not None and not len(local):
                 continue
-            p = read_postings(segreader, fieldname, term, wanted=local)
+            p = self._read(segreader, fieldname, term, wanted=local)
             ids.append(p.ids + offset)
             tfs.append(p.weights / boost if boost != 1.0 else p.weights)
         return _joined(ids, tfs)
@@ -294,7 +324,7 @@ class Evaluator:
         for (segreader, offset), local in self._split(wanted):
             if local is not None and not len(local):
                 continue
-            docs, tf = _segment_phrase(segreader, fieldname, grams, local)
+            docs, tf = self._segment_phrase(segreader, fieldname, grams, local)
             ids.append(docs + offset)
             tfs.append(tf)
         return _joined(ids, tfs)
@@ -308,47 +338,70 @@ class Evaluator:
                 continue
             for term in segreader.expand_prefix(fieldname, char):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
-                p = read_postings(segreader, fieldname, text, wanted=local)
+                p = self._read(segreader, fieldname, text, wanted=local)
                 parts.append(Matches(p.ids + offset, p.weights / self._field_boost(fieldname)))
         joined = union(parts)
         return joined.docs, joined.scores
 
+    def _segment_phrase(
+        self, segreader: Any, fieldname: str, grams: list[str], wanted: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Local docnums of one segment holding the bigrams at consecutive positions, with occurrence counts."""
+        dfs = {g: self._segment_df(segreader, fieldname, g) for g in dict.fromkeys(grams)}
+        if not all(dfs.values()):
+            return EMPTY_IDS, EMPTY_F
+        candidates = wanted
+        for gram in sorted(dfs, key=dfs.__getitem__):
+            ids = self._read(segreader, fieldname, gram, wanted=candidates).ids
+            candidates = ids if candidates is None else sorted_intersect(candidates, ids)
+            if not len(candidates):
+                return EMPTY_IDS, EMPTY_F
+        assert candidates is not None
+        offsets = list(range(0, len(grams), 2))
+        if offsets[-1] != len(grams) - 1:
+            offsets.append(len(grams) - 1)
+        keys: np.ndarray | None = None
+        read: dict[str, Any] = {}
+        for offset in offsets:
+            gram = grams[offset]
+            p = read.get(gram)
+            if p is None:
+                p = read[gram] = self._read(segreader, fieldname, gram, positions=True, wanted=candidates)
+            assert p.positions is not None and p.pos_owner is not None
+            poses = p.positions.astype(np.int64)
+            ok = poses >= offset
+            row = np.searchsorted(candidates, p.ids).astype(np.int64)  # each posting's candidate index
+            # ids ascend and each posting's positions ascend, so the keys come out sorted and unique
+            these = _sorted_unique((row[p.pos_owner[ok]] << 32) | (poses[ok] - offset))
+            keys = these if keys is None else sorted_intersect(keys, these)
+            if not len(keys):
+                return EMPTY_IDS, EMPTY_F
+        assert keys is not None
+        doc_index = keys >> 32
+        starts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]])
+        counts = np.diff(np.r_[starts, len(doc_index)])
+        return candidates[doc_index[starts]].astype(np.int32), counts.astype(np.float32)
 
-def _segment_phrase(
-    segreader: Any, fieldname: str, grams: list[str], wanted: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Local docnums of one segment holding the bigrams at consecutive positions, with occurrence counts."""
-    dfs = {g: doc_frequency(segreader, fieldname, g) for g in dict.fromkeys(grams)}
-    if not all(dfs.values()):
-        return EMPTY_IDS, EMPTY_F
-    candidates = wanted
-    for gram in sorted(dfs, key=dfs.__getitem__):
-        ids = read_postings(segreader, fieldname, gram, wanted=candidates).ids
-        candidates = ids if candidates is None else np.intersect1d(candidates, ids, assume_unique=True)
-        if not len(candidates):
-            return EMPTY_IDS, EMPTY_F
-    assert candidates is not None
-    offsets = list(range(0, len(grams), 2))
-    if offsets[-1] != len(grams) - 1:
-        offsets.append(len(grams) - 1)
-    keys: np.ndarray | None = None
-    read: dict[str, Any] = {}
-    for offset in offsets:
-        gram = grams[offset]
-        p = read.get(gram)
-        if p is None:
-            p = read[gram] = read_postings(segreader, fieldname, gram, positions=True, wanted=candidates)
-        assert p.positions is not None and p.pos_owner is not None
-        poses = p.positions.astype(np.int64)
-        ok = poses >= offset
-        doc_index = np.searchsorted(candidates, p.ids[p.pos_owner[ok]]).astype(np.int64)
-        these = np.unique((doc_index << 32) | (poses[ok] - offset))
-        keys = these if keys is None else np.intersect1d(keys, these, assume_unique=True)
-        if not len(keys):
-            return EMPTY_IDS, EMPTY_F
-    assert keys is not None
-    doc_index, counts = np.unique(keys >> 32, return_counts=True)
-    return candidates[doc_index].astype(np.int32), counts.astype(np.float32)
+
+def sorted_intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The common values of two sorted unique arrays: binary search of the shorter in the longer (intersect1d
+    sorts both again)."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.searchsorted(b, a)
+    inside = at < len(b)
+    found = np.zeros(len(a), dtype=bool)
+    found[inside] = b[at[inside]] == a[inside]
+    return a[found]
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """`keys`, already sorted and unique as built; checked in one pass, sorted only if that ever failed."""
+    if len(keys) > 1 and not bool((keys[1:] > keys[:-1]).all()):
+        return np.unique(keys)
+    return keys
 
 
 def _joined(ids: list[np.ndarray], tfs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

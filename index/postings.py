@@ -12,15 +12,20 @@ float32, and bigram positions (each value a uint32 count followed by native uint
 checking the rarest bigram first leaves a short candidate list, and the common bigrams are then read only where
 they can still matter.
 
-The reader goes through the segment's own `StructFile` (per-request, as every Whoosh reader), so nothing here is
-shared between threads.
+The reader goes through the segment's own `StructFile` (per-request, as every Whoosh reader). What is shared
+between threads is a `PostingCache` (one per process, in `IndexCache`): term infos, and the decoded postings of
+common terms. A segment never changes once written (deletions are a separate mask), so an entry keyed by the
+segment's id can never be stale; the common bigrams (政府, 人民, 工作 ...) recur in most queries and were most of
+their cost, decoded again block by block for every request.
 """
 
 from __future__ import annotations
 
 import pickle
 import struct
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -50,6 +55,108 @@ class Postings:
         return Postings(EMPTY_IDS, EMPTY_F)
 
 
+# a term is decoded whole and kept once it is in this many documents of a segment (rarer ones are cheap to read)
+CACHE_MIN_DF = 256
+# and only while its positions fit in this many (a few bigrams such as 的 have millions: those stay on disk)
+CACHE_MAX_POSITIONS = 1_500_000
+
+
+class PostingCache:
+    """Term infos and whole decoded posting lists of common terms, by (segment id, field, term); bounded LRU by
+    bytes. Entries are immutable arrays, shared by every request thread."""
+
+    def __init__(
+        self, max_bytes: int = 96 * 1024 * 1024, max_infos: int = 200_000, min_df: int = CACHE_MIN_DF
+    ) -> None:
+        self.min_df = min_df
+        self._infos: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._lists: OrderedDict[tuple[str, str, str, bool], Postings] = OrderedDict()
+        self._bytes = 0
+        self._max_bytes = max_bytes
+        self._max_infos = max_infos
+        self._lock = threading.Lock()
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def info(self, segreader: Any, fieldname: str, text: str) -> Any | None:
+        key = (segreader._segment.segment_id(), fieldname, text)
+        with self._lock:
+            if key in self._infos:
+                return self._infos[key]
+        found = term_info(segreader, fieldname, text)
+        with self._lock:
+            self._infos[key] = found
+            if len(self._infos) > self._max_infos:
+                self._infos.popitem(last=False)
+        return found
+
+    def postings(
+        self, segreader: Any, fieldname: str, text: str, positions: bool, wanted: np.ndarray | None
+    ) -> Postings:
+        info = self.info(segreader, fieldname, text)
+        if info is None:
+            return Postings.empty(positions)
+        segment = segreader._segment.segment_id()
+        for with_positions in (True, False) if not positions else (True,):
+            with self._lock:
+                whole = self._lists.get((segment, fieldname, text, with_positions))
+                if whole is not None:
+                    self._lists.move_to_end((segment, fieldname, text, with_positions))
+            if whole is not None:
+                return restrict(whole, wanted, positions)
+        if info.doc_frequency() < self.min_df or (positions and info.weight() > CACHE_MAX_POSITIONS * 4):
+            return _read(segreader, info, positions, wanted)
+        whole = _read(segreader, info, positions, None)
+        size = sum(
+            a.nbytes for a in (whole.ids, whole.weights, whole.pos_owner, whole.positions) if a is not None
+        )
+        with self._lock:
+            key = (segment, fieldname, text, positions)
+            if key not in self._lists and size <= self._max_bytes // 8:
+                self._lists[key] = whole
+                self._bytes += size
+                while self._bytes > self._max_bytes:
+                    _key, old = self._lists.popitem(last=False)
+                    self._bytes -= sum(
+                        a.nbytes
+                        for a in (old.ids, old.weights, old.pos_owner, old.positions)
+                        if a is not None
+                    )
+        return restrict(whole, wanted, positions)
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which of `values` are in `sorted_set` (sorted, unique): a binary search each (np.isin sorts both)."""
+    if not len(sorted_set) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    at[at == len(sorted_set)] = len(sorted_set) - 1
+    return np.asarray(sorted_set[at] == values)
+
+
+def restrict(whole: Postings, wanted: np.ndarray | None, positions: bool) -> Postings:
+    """The postings of `whole` (a whole list) among `wanted` (sorted unique docnums; None: all)."""
+    if wanted is None:
+        return whole if positions or whole.positions is None else Postings(whole.ids, whole.weights)
+    ids = whole.ids
+    if not len(ids) or not len(wanted):
+        return Postings.empty(positions)
+    at = np.searchsorted(ids, wanted)
+    inside = at < len(ids)
+    at = at[inside]
+    rows = at[ids[at] == wanted[inside]]
+    if not positions:
+        return Postings(ids[rows], whole.weights[rows])
+    assert whole.pos_owner is not None and whole.positions is not None
+    chosen = np.zeros(len(ids), dtype=bool)
+    chosen[rows] = True
+    keep = chosen[whole.pos_owner]
+    renumber = np.cumsum(chosen, dtype=np.int32) - 1
+    return Postings(ids[rows], whole.weights[rows], renumber[whole.pos_owner[keep]], whole.positions[keep])
+
+
 def term_info(segreader: Any, fieldname: str, text: str) -> Any | None:
     """Whoosh's term info for a term of this segment, or None when the segment lacks it."""
     try:
@@ -75,6 +182,10 @@ def read_postings(
     info = term_info(segreader, fieldname, text)
     if info is None:
         return Postings.empty(positions)
+    return _read(segreader, info, positions, wanted)
+
+
+def _read(segreader: Any, info: Any, positions: bool, wanted: np.ndarray | None) -> Postings:
     if info.is_inlined():
         ids_t, weights_t, values_t = info.inlined_postings()
         blocks = [(np.asarray(ids_t, dtype=np.int64), weights_t, values_t)]
@@ -93,7 +204,7 @@ def read_postings(
             values.extend(b[2])
     keep: np.ndarray | None = None
     if wanted is not None:
-        keep = np.isin(ids, wanted, assume_unique=True)
+        keep = member(ids, wanted)
         if keep.all():
             keep = None
     if not positions:

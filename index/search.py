@@ -35,6 +35,7 @@ from index.attachhits import attachment_match, load_units, page_matches
 from index.columns import ArrayCache, Generation, segment_readers
 from index.engine import Evaluator, Matches
 from index.errors import IndexMissing, QueryError
+from index.postings import PostingCache
 from index.query import parse, positive_literals, scope_of
 from index.schema import META_FILE, SCHEMA_VERSION
 from index.settings import IndexSettings
@@ -181,6 +182,7 @@ class IndexCache:
 
     def __init__(self, max_results: int = 128, max_result_docs: int = 4_000_000, max_idle: int = 8) -> None:
         self.arrays = ArrayCache()
+        self.postings = PostingCache()
         self._results: OrderedDict[tuple[Any, ...], Ranked] = OrderedDict()
         self._docs = 0
         self._max_results = max_results
@@ -361,7 +363,9 @@ class Searcher:
         if found is not None:
             return found
         tree = parse(query.q, self.settings)
-        evaluator = Evaluator(self._searcher, gen, self.settings)
+        evaluator = Evaluator(
+            self._searcher, gen, self.settings, self.cache.postings if self.cache is not None else None
+        )
         allowed = self._filter(query, gen)
         wanted = None
         if allowed is not None:
@@ -450,13 +454,22 @@ def _facets(matches: Matches, gen: Generation, query: SearchQuery) -> dict[str, 
         out[name] = _ordered({names[i]: int(c) for i in np.flatnonzero(counts) for c in (counts[i],)})
     nums = gen.dates[query.date_field][docs]
     nums = nums[nums > 0]
-    years, year_counts = np.unique(nums // 10000, return_counts=True)
-    out["year"] = _ordered({f"{int(y):04d}": int(c) for y, c in zip(years, year_counts, strict=True)})
-    months, month_counts = np.unique(nums // 100, return_counts=True)
+    out["year"] = _ordered({f"{int(y):04d}": c for y, c in _counts(nums // 10000)})
+    months = nums // 100
     out["month"] = {
-        f"{int(m) // 100:04d}-{int(m) % 100:02d}": int(c) for m, c in zip(months, month_counts, strict=True)
+        f"{m // 12:04d}-{m % 12 + 1:02d}": c for m, c in _counts(months // 100 * 12 + months % 100 - 1)
     }
     return out
+
+
+def _counts(values: np.ndarray) -> list[tuple[int, int]]:
+    """(value, count) of each distinct value, ascending: a bincount over the value range (no sort)."""
+    if not len(values):
+        return []
+    low = int(values.min())
+    counts = np.bincount(values - low)
+    present = np.flatnonzero(counts)
+    return [(int(v) + low, int(counts[v])) for v in present]
 
 
 def _ordered(counts: dict[str, int]) -> dict[str, int]:
