@@ -31,7 +31,8 @@ import numpy as np
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from index.analyzer import query_bigrams, segmenter, words
 from index.columns import Generation, segment_readers
-from index.postings import EMPTY_F, EMPTY_IDS, PostingCache, Postings, member, read_postings, term_info
+from index.postcache import PostingCache
+from index.postings import EMPTY_F, EMPTY_IDS, Postings, member, read_postings, term_info
 from index.query import Lit, Node, Tree
 from index.settings import IndexSettings
 

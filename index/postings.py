@@ -12,20 +12,20 @@ float32, and bigram positions (each value a uint32 count followed by native uint
 checking the rarest bigram first leaves a short candidate list, and the common bigrams are then read only where
 they can still matter.
 
-The reader goes through the segment's own `StructFile` (per-request, as every Whoosh reader). What is shared
-between threads is a `PostingCache` (one per process, in `IndexCache`): term infos, and the decoded postings of
-common terms. A segment never changes once written (deletions are a separate mask), so an entry keyed by the
-segment's id can never be stale; the common bigrams (政府, 人民, 工作 ...) recur in most queries and were most of
-their cost, decoded again block by block for every request.
+A posting list's block headers, once walked, are a `Directory` of arrays (where each block's data lies, the
+id range it covers): with it, the blocks that hold a candidate are found by one vectorised search and read by
+themselves, instead of walking every header of a common bigram for a handful of candidates. `postcache` keeps
+directories and whole lists of common terms between requests.
+
+The reader goes through the segment's own `StructFile` (per-request, as every Whoosh reader), so nothing here is
+shared between threads.
 """
 
 from __future__ import annotations
 
 import pickle
 import struct
-import threading
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -53,78 +53,6 @@ class Postings:
         if with_positions:
             return Postings(EMPTY_IDS, EMPTY_F, EMPTY_IDS, np.zeros(0, dtype=np.uint32))
         return Postings(EMPTY_IDS, EMPTY_F)
-
-
-# a term is decoded whole and kept once it is in this many documents of a segment (rarer ones are cheap to read)
-CACHE_MIN_DF = 256
-# and only while its positions fit in this many (a few bigrams such as 的 have millions: those stay on disk)
-CACHE_MAX_POSITIONS = 1_500_000
-
-
-class PostingCache:
-    """Term infos and whole decoded posting lists of common terms, by (segment id, field, term); bounded LRU by
-    bytes. Entries are immutable arrays, shared by every request thread."""
-
-    def __init__(
-        self, max_bytes: int = 96 * 1024 * 1024, max_infos: int = 200_000, min_df: int = CACHE_MIN_DF
-    ) -> None:
-        self.min_df = min_df
-        self._infos: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
-        self._lists: OrderedDict[tuple[str, str, str, bool], Postings] = OrderedDict()
-        self._bytes = 0
-        self._max_bytes = max_bytes
-        self._max_infos = max_infos
-        self._lock = threading.Lock()
-
-    @property
-    def size_bytes(self) -> int:
-        return self._bytes
-
-    def info(self, segreader: Any, fieldname: str, text: str) -> Any | None:
-        key = (segreader._segment.segment_id(), fieldname, text)
-        with self._lock:
-            if key in self._infos:
-                return self._infos[key]
-        found = term_info(segreader, fieldname, text)
-        with self._lock:
-            self._infos[key] = found
-            if len(self._infos) > self._max_infos:
-                self._infos.popitem(last=False)
-        return found
-
-    def postings(
-        self, segreader: Any, fieldname: str, text: str, positions: bool, wanted: np.ndarray | None
-    ) -> Postings:
-        info = self.info(segreader, fieldname, text)
-        if info is None:
-            return Postings.empty(positions)
-        segment = segreader._segment.segment_id()
-        for with_positions in (True, False) if not positions else (True,):
-            with self._lock:
-                whole = self._lists.get((segment, fieldname, text, with_positions))
-                if whole is not None:
-                    self._lists.move_to_end((segment, fieldname, text, with_positions))
-            if whole is not None:
-                return restrict(whole, wanted, positions)
-        if info.doc_frequency() < self.min_df or (positions and info.weight() > CACHE_MAX_POSITIONS * 4):
-            return _read(segreader, info, positions, wanted)
-        whole = _read(segreader, info, positions, None)
-        size = sum(
-            a.nbytes for a in (whole.ids, whole.weights, whole.pos_owner, whole.positions) if a is not None
-        )
-        with self._lock:
-            key = (segment, fieldname, text, positions)
-            if key not in self._lists and size <= self._max_bytes // 8:
-                self._lists[key] = whole
-                self._bytes += size
-                while self._bytes > self._max_bytes:
-                    _key, old = self._lists.popitem(last=False)
-                    self._bytes -= sum(
-                        a.nbytes
-                        for a in (old.ids, old.weights, old.pos_owner, old.positions)
-                        if a is not None
-                    )
-        return restrict(whole, wanted, positions)
 
 
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
@@ -182,18 +110,25 @@ def read_postings(
     info = term_info(segreader, fieldname, text)
     if info is None:
         return Postings.empty(positions)
-    return _read(segreader, info, positions, wanted)
+    return read_term(segreader, info, positions, wanted)
 
 
-def _read(segreader: Any, info: Any, positions: bool, wanted: np.ndarray | None) -> Postings:
+def read_term(
+    segreader: Any,
+    info: Any,
+    positions: bool,
+    wanted: np.ndarray | None,
+    directory: Directory | None = None,
+) -> Postings:
     if info.is_inlined():
         ids_t, weights_t, values_t = info.inlined_postings()
         blocks = [(np.asarray(ids_t, dtype=np.int64), weights_t, values_t)]
     else:
-        length = (
-            info._length[0] if isinstance(info._length, tuple) else info._length
-        )  # Whoosh unpacks a tuple
-        blocks = _blocks(segreader._terms._postfile, info._offset, length, wanted)
+        postfile = segreader._terms._postfile
+        buf = None
+        if directory is None:
+            directory, buf = read_directory(postfile, *list_span(info))
+        blocks = read_blocks(postfile, directory, wanted, buf)
     if not blocks:
         return Postings.empty(positions)
     ids = np.concatenate([b[0] for b in blocks]).astype(np.int32, copy=False)
@@ -240,17 +175,38 @@ def decode_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     return owner, words[keep]
 
 
-def _blocks(
-    postfile: Any, offset: int, length: int, wanted: np.ndarray | None
-) -> list[tuple[np.ndarray, Any, Any]]:
-    """Decoded blocks (absolute ids, weights, values) of one on-disk posting list; blocks without a wanted id
-    are skipped unread."""
+def list_span(info: Any) -> tuple[int, int]:
+    """Where a (not inlined) term's posting list lies in the segment's postings file."""
+    length = info._length[0] if isinstance(info._length, tuple) else info._length  # Whoosh unpacks a tuple
+    return int(info._offset), int(length)
+
+
+@dataclass(frozen=True)
+class Directory:
+    """The blocks of one on-disk posting list: file offsets of each block's data and the ids it can hold."""
+
+    start: np.ndarray  # int64 file offset of the block's pickled data (after its header)
+    stop: np.ndarray  # int64 end of the block
+    low: np.ndarray  # int64 smallest id the block can hold (the previous block's last id + 1)
+    high: np.ndarray  # int64 the block's last id
+    compressed: np.ndarray  # bool
+    offset: int  # where the list starts
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.start, self.stop, self.low, self.high, self.compressed)) + 64
+
+
+def read_directory(postfile: Any, offset: int, length: int) -> tuple[Directory, bytes]:
+    """Walk a posting list's block headers once; returns the directory and the list's bytes."""
     buf = postfile.get(offset, length)
     if buf[:4] != WHOOSH3_HEADER_MAGIC:
         raise ValueError("posting list does not start with Whoosh's block tag")
-    out: list[tuple[np.ndarray, Any, Any]] = []
+    starts: list[int] = []
+    stops: list[int] = []
+    highs: list[int] = []
+    flags: list[bool] = []
     pos = 4
-    previous_max = -1
     end = len(buf)
     while pos < end:
         (blocklength,) = _INT.unpack_from(buf, pos)
@@ -259,21 +215,50 @@ def _blocks(
         start = pos + 4
         stop = start + blocklength
         stream = BytesIO(buf[start:stop])
-        count, maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
-        if wanted is None or _overlaps(wanted, previous_max + 1, maxid):
-            raw = buf[start + stream.tell() : stop]
-            if compression:
-                raw = zlib.decompress(raw)
-            ids_d, weights, values = pickle.loads(raw)
-            ids = np.cumsum(np.asarray(ids_d, dtype=np.int64))
-            out.append((ids, weights, values))
-        previous_max = maxid
+        _count, maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
+        starts.append(start + stream.tell())
+        stops.append(stop)
+        highs.append(maxid)
+        flags.append(bool(compression))
         pos = stop
         if last:
             break
+    high = np.asarray(highs, dtype=np.int64)
+    low = np.r_[np.int64(0), high[:-1] + 1] if len(high) else high
+    return Directory(
+        start=np.asarray(starts, dtype=np.int64) + offset,
+        stop=np.asarray(stops, dtype=np.int64) + offset,
+        low=low,
+        high=high,
+        compressed=np.asarray(flags, dtype=bool),
+        offset=offset,
+    ), buf
+
+
+def read_blocks(
+    postfile: Any, directory: Directory, wanted: np.ndarray | None, buf: bytes | None = None
+) -> list[tuple[np.ndarray, Any, Any]]:
+    """Decoded blocks (absolute ids, weights, values) of one posting list; with `wanted`, only the blocks whose
+    id range holds one of them (found by one search, read by themselves when `buf` is not at hand)."""
+    if wanted is None:
+        which = np.arange(len(directory.start))
+    else:
+        lo = np.searchsorted(wanted, directory.low)
+        hi = np.searchsorted(wanted, directory.high, side="right")
+        which = np.flatnonzero(hi > lo)
+    out: list[tuple[np.ndarray, Any, Any]] = []
+    base = directory.offset
+    if buf is None and len(which) > 4:  # one read of the span beats a read per block
+        base = int(directory.start[which[0]])
+        buf = postfile.get(base, int(directory.stop[which[-1]]) - base)
+    for i in which.tolist():
+        start, stop = int(directory.start[i]), int(directory.stop[i])
+        if buf is not None:
+            raw = buf[start - base : stop - base]
+        else:
+            raw = postfile.get(start, stop - start)
+        if directory.compressed[i]:
+            raw = zlib.decompress(raw)
+        ids_d, weights, values = pickle.loads(raw)
+        out.append((np.cumsum(np.asarray(ids_d, dtype=np.int64)), weights, values))
     return out
-
-
-def _overlaps(wanted: np.ndarray, low: int, high: int) -> bool:
-    i = int(np.searchsorted(wanted, low))
-    return i < len(wanted) and int(wanted[i]) <= high

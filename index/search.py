@@ -35,7 +35,7 @@ from index.attachhits import attachment_match, load_units, page_matches
 from index.columns import ArrayCache, Generation, segment_readers
 from index.engine import Evaluator, Matches
 from index.errors import IndexMissing, QueryError
-from index.postings import PostingCache
+from index.postcache import PostingCache
 from index.query import parse, positive_literals, scope_of
 from index.schema import META_FILE, SCHEMA_VERSION
 from index.settings import IndexSettings
