@@ -143,16 +143,47 @@ class SearchPage:
         }
 
 
-@dataclass(frozen=True)
 class Ranked:
-    """A query's every match in result order, with its facets: what the result cache keeps per query."""
+    """A query's every match with its facets, and how to order them: what the result cache keeps per query.
 
-    order: np.ndarray  # global docnums in result order
-    facets: dict[str, dict[str, int]]
+    The order is by `primary` (smaller first), then `secondary`. A page near the top is chosen by a partition
+    (the page's rows and their ties only), not by sorting every match; the whole order is sorted once, when a
+    deep page or an export asks for it."""
+
+    def __init__(
+        self,
+        docs: np.ndarray,
+        primary: np.ndarray,
+        secondary: np.ndarray,
+        facets: dict[str, dict[str, int]],
+    ) -> None:
+        self.docs = docs
+        self.primary = primary
+        self.secondary = secondary
+        self.facets = facets
+        self._order: np.ndarray | None = None
 
     @property
     def total(self) -> int:
-        return len(self.order)
+        return len(self.docs)
+
+    @property
+    def order(self) -> np.ndarray:
+        """Every match (global docnums) in result order."""
+        if self._order is None:
+            self._order = self.docs[np.lexsort((self.secondary, self.primary))]
+        return self._order
+
+    def window(self, offset: int, limit: int) -> np.ndarray:
+        end = min(offset + limit, self.total)
+        if offset >= end:
+            return self.docs[:0]
+        if self._order is not None or end * 8 >= self.total:
+            return self.order[offset:end]
+        kth = np.partition(self.primary, end - 1)[end - 1]
+        top = np.flatnonzero(self.primary <= kth)  # the first `end` rows and every tie of the last
+        ranked = top[np.lexsort((self.secondary[top], self.primary[top]))]
+        return self.docs[ranked[offset:end]]
 
 
 _TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
@@ -332,7 +363,7 @@ class Searcher:
         ranked = self._ranked(query)
         tree = parse(query.q, self.settings)
         needles = positive_literals(tree)
-        window = ranked.order[query.offset : query.offset + query.limit]
+        window = ranked.window(query.offset, query.limit)
         attach_first = scope_of(query.q) == "attach"
         hits = [self._hit(int(docnum), needles, attach_first) for docnum in window]
         return SearchPage(
@@ -374,9 +405,8 @@ class Searcher:
         if allowed is not None and len(matches):
             keep = allowed[matches.docs]
             matches = Matches(matches.docs[keep], matches.scores[keep])
-        ranked = Ranked(
-            order=self._order(query, tree is None, matches, gen), facets=_facets(matches, gen, query)
-        )
+        primary, secondary = self._sort_keys(query, tree is None, matches, gen)
+        ranked = Ranked(matches.docs, primary, secondary, _facets(matches, gen, query))
         if self.cache is not None:
             self.cache.put(key, ranked)
         return ranked
@@ -399,15 +429,17 @@ class Searcher:
         return mask
 
     @staticmethod
-    def _order(query: SearchQuery, no_query: bool, matches: Matches, gen: Generation) -> np.ndarray:
-        """Every match in result order: relevance (score, then id), or a date (then id), undated last."""
+    def _sort_keys(
+        query: SearchQuery, no_query: bool, matches: Matches, gen: Generation
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Result order as (primary, secondary) keys of each match: relevance (score, then id), or a date (then
+        id, in the generation's precomputed rank), undated last."""
         docs = matches.docs
         if query.sort == "relevance" and not no_query:
-            order = np.lexsort((gen.id_rank[docs], -matches.scores.astype(np.float64)))
-            return docs[order]
+            return -matches.scores, gen.id_rank[docs]
         direction = "oldest" if query.sort == "oldest" else "newest"
-        rank = gen.sort_rank(query.date_field, direction)
-        return docs[np.argsort(rank[docs], kind="stable")]
+        rank = gen.sort_rank(query.date_field, direction)[docs]
+        return rank, rank
 
     def _hit(self, docnum: int, needles: list[str], attach_first: bool = False) -> Hit:
         stored = self._searcher.stored_fields(docnum)
