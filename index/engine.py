@@ -379,8 +379,8 @@ class Evaluator:
                 return EMPTY_IDS, EMPTY_F
         assert keys is not None
         doc_index = keys >> 32
-        starts = np.flatnonzero(np.r_[True, doc_index[1:] != doc_index[:-1]])
-        counts = np.diff(np.r_[starts, len(doc_index)])
+        starts = np.concatenate([[0], np.flatnonzero(doc_index[1:] != doc_index[:-1]) + 1])
+        counts = np.diff(np.concatenate([starts, [len(doc_index)]]))
         return candidates[doc_index[starts]].astype(np.int32), counts.astype(np.float32)
 
 

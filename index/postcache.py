@@ -25,6 +25,9 @@ CACHE_MAX_POSITIONS = 1_500_000
 DIRECTORY_MIN_BLOCKS_DF = 4 * 128
 
 Key = tuple[str, str, str]
+# fields whose whole vocabulary per segment is small enough to hold as a set: a literal is looked up in every
+# text field of every segment, and a miss in Whoosh's hash table costs as much as a hit
+SMALL_FIELDS = frozenset({"doc_no_ng", "agency_ng", "topic_ng", "doc_no_key", "index_no_key"})
 
 
 def _nbytes(p: Postings) -> int:
@@ -46,6 +49,7 @@ class PostingCache:
         self.min_df = min_df
         self.min_directory_df = min_directory_df
         self._infos: OrderedDict[Key, Any] = OrderedDict()
+        self._vocabularies: dict[tuple[str, str], frozenset[str] | None] = {}
         self._directories: OrderedDict[Key, Directory] = OrderedDict()
         self._lists: OrderedDict[tuple[str, str, str, bool], Postings] = OrderedDict()
         self._bytes = 0
@@ -60,15 +64,35 @@ class PostingCache:
         return self._bytes + self._directory_bytes
 
     def info(self, segreader: Any, fieldname: str, text: str) -> Any | None:
-        key = (segreader._segment.segment_id(), fieldname, text)
+        segment = segreader._segment.segment_id()
+        key = (segment, fieldname, text)
         with self._lock:
             if key in self._infos:
                 return self._infos[key]
+        vocabulary = self._vocabulary(segreader, segment, fieldname)
+        if vocabulary is not None and text not in vocabulary:
+            return None
         found = term_info(segreader, fieldname, text)
         with self._lock:
             self._infos[key] = found
             if len(self._infos) > self._max_infos:
                 self._infos.popitem(last=False)
+        return found
+
+    def _vocabulary(self, segreader: Any, segment: str, fieldname: str) -> frozenset[str] | None:
+        """Every term of a small (or empty) field of one segment; None for the large fields."""
+        key = (segment, fieldname)
+        if key in self._vocabularies:
+            return self._vocabularies[key]
+        found: frozenset[str] | None = None
+        if fieldname.endswith("_ng") and not segreader.field_length(fieldname):  # bigram fields have lengths
+            found = frozenset()
+        elif fieldname in SMALL_FIELDS:
+            found = frozenset(
+                t.decode("utf-8") if isinstance(t, bytes) else t for t in segreader.lexicon(fieldname)
+            )
+        with self._lock:
+            self._vocabularies.setdefault(key, found)
         return found
 
     def directory(self, segreader: Any, info: Any, key: Key) -> Directory | None:

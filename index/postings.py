@@ -122,21 +122,18 @@ def read_term(
 ) -> Postings:
     if info.is_inlined():
         ids_t, weights_t, values_t = info.inlined_postings()
-        blocks = [(np.asarray(ids_t, dtype=np.int64), weights_t, values_t)]
+        block = (np.asarray(ids_t, dtype=np.int64), _weights(weights_t, len(ids_t)), list(values_t or ()))
     else:
         postfile = segreader._terms._postfile
         buf = None
         if directory is None:
             directory, buf = read_directory(postfile, *list_span(info))
-        blocks = read_blocks(postfile, directory, wanted, buf)
-    if not blocks:
+        block = read_blocks(postfile, directory, wanted, buf, positions)
+    ids64, weights, all_values = block
+    if not len(ids64):
         return Postings.empty(positions)
-    ids = np.concatenate([b[0] for b in blocks]).astype(np.int32, copy=False)
-    weights = np.concatenate([_weights(w, len(b[0])) for b in blocks for w in (b[1],)])
-    values: list[bytes] = []
-    if positions:
-        for b in blocks:
-            values.extend(b[2])
+    ids = ids64.astype(np.int32)
+    values: list[bytes] = all_values if positions else []
     keep: np.ndarray | None = None
     if wanted is not None:
         keep = member(ids, wanted)
@@ -224,7 +221,7 @@ def read_directory(postfile: Any, offset: int, length: int) -> tuple[Directory, 
         if last:
             break
     high = np.asarray(highs, dtype=np.int64)
-    low = np.r_[np.int64(0), high[:-1] + 1] if len(high) else high
+    low = np.concatenate([np.zeros(1, dtype=np.int64), high[:-1] + 1]) if len(high) else high
     return Directory(
         start=np.asarray(starts, dtype=np.int64) + offset,
         stop=np.asarray(stops, dtype=np.int64) + offset,
@@ -236,21 +233,30 @@ def read_directory(postfile: Any, offset: int, length: int) -> tuple[Directory, 
 
 
 def read_blocks(
-    postfile: Any, directory: Directory, wanted: np.ndarray | None, buf: bytes | None = None
-) -> list[tuple[np.ndarray, Any, Any]]:
-    """Decoded blocks (absolute ids, weights, values) of one posting list; with `wanted`, only the blocks whose
-    id range holds one of them (found by one search, read by themselves when `buf` is not at hand)."""
+    postfile: Any,
+    directory: Directory,
+    wanted: np.ndarray | None,
+    buf: bytes | None = None,
+    positions: bool = True,
+) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    """Absolute ids, weights and (with `positions`) values of one posting list, decoded and joined; with
+    `wanted`, only of the blocks whose id range holds one of them (found by one search, read alone when `buf`
+    is not at hand). Deltas of all blocks are joined first and summed once: each block's first delta is its
+    absolute first id, made relative to the previous block read by that block's known last id."""
     if wanted is None:
         which = np.arange(len(directory.start))
     else:
         lo = np.searchsorted(wanted, directory.low)
         hi = np.searchsorted(wanted, directory.high, side="right")
         which = np.flatnonzero(hi > lo)
-    out: list[tuple[np.ndarray, Any, Any]] = []
     base = directory.offset
     if buf is None and len(which) > 4:  # one read of the span beats a read per block
         base = int(directory.start[which[0]])
         buf = postfile.get(base, int(directory.stop[which[-1]]) - base)
+    deltas: list[int] = []
+    counts: list[int] = []
+    weights: list[float] = []
+    values: list[bytes] = []
     for i in which.tolist():
         start, stop = int(directory.start[i]), int(directory.stop[i])
         if buf is not None:
@@ -259,6 +265,21 @@ def read_blocks(
             raw = postfile.get(start, stop - start)
         if directory.compressed[i]:
             raw = zlib.decompress(raw)
-        ids_d, weights, values = pickle.loads(raw)
-        out.append((np.cumsum(np.asarray(ids_d, dtype=np.int64)), weights, values))
-    return out
+        ids_d, block_weights, block_values = pickle.loads(raw)
+        deltas.extend(ids_d)
+        counts.append(len(ids_d))
+        if block_weights is None:
+            weights.extend([1.0] * len(ids_d))
+        elif isinstance(block_weights, float):
+            weights.extend([block_weights] * len(ids_d))
+        else:
+            weights.extend(block_weights)
+        if positions and block_values:
+            values.extend(block_values)
+    if not deltas:
+        return EMPTY_IDS.astype(np.int64), EMPTY_F, []
+    joined = np.asarray(deltas, dtype=np.int64)
+    if len(which) > 1:
+        firsts = np.cumsum(counts[:-1])  # index of each later block's first delta
+        joined[firsts] -= directory.high[which[:-1]]
+    return np.cumsum(joined), np.asarray(weights, dtype=np.float32), values
