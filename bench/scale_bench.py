@@ -365,7 +365,7 @@ def run_size(
                 row["rss_mb"] = server.peak_rss_mb()
                 if args.export:
                     row.update(measure_export(server.port, args.export, [api_path(q) for q in warmup]))
-                    row["rss_mb"] = server.peak_rss_mb()
+                    row["rss_export_mb"] = server.peak_rss_mb()  # the peak, the export included
             finally:
                 server.close()
             settings = IndexSettings(max_offset=10_000)
@@ -476,7 +476,8 @@ def main() -> int:
             r = rows["gongkai"]
             print(
                 f"  {size:,}: CSV export of {r['export_rows']:.0f} rows in {r['export_s']:.2f} s; worst of"
-                f" {r['searches_during']:.0f} searches meanwhile {r['search_during_max_ms']:.0f} ms"
+                f" {r['searches_during']:.0f} searches meanwhile {r['search_during_max_ms']:.0f} ms; server peak RSS"
+                f" {r['rss_export_mb']:.0f} MB"
             )
         if "gongkai" in rows:
             g = rows["gongkai"]["p95"]
