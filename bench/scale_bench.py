@@ -381,9 +381,9 @@ def run_size(
                 t0 = time.perf_counter()
                 search_stock(where / "index", {**spec, "snippets": True})
                 times.append((time.perf_counter() - t0) * 1000)
-            for p in probes:
+            for p in probes[: args.stock_probes]:
                 found[p] = search_stock(where / "index", {"q": p, "all": True, "snippets": False})[0]
-            for p in phrases:
+            for p in phrases[: args.stock_probes]:
                 found[p] = search_stock(where / "index", {"q": f'"{p}"', "all": True, "snippets": False})[0]
         else:
             if args.prewarm:
@@ -400,6 +400,8 @@ def run_size(
         row["queries"] = len(times)
         for label, group in (("lit", probes), ("phr", phrases)):
             hit = total = false = full = 0
+            group = [p for p in group if p in found]  # stock may have run only the first --stock-probes
+            row[f"{label}_probes"] = len(group)
             for p in group:
                 got = set(found[p])
                 hit += len(got & truths[p])
@@ -428,6 +430,9 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--stock-queries", type=int, default=None, help="only the first N queries for stock")
     parser.add_argument("--probes", type=int, default=60)
+    parser.add_argument(
+        "--stock-probes", type=int, default=None, help="only the first N probes and phrases for stock"
+    )
     parser.add_argument("--phrases", type=int, default=100)
     parser.add_argument("--procs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=int(os.environ.get("GONGKAI_SEED", "12")))
