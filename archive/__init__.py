@@ -1,6 +1,6 @@
-"""gongkai's archive: WARC files plus a SQLite catalogue, the source of truth every other layer derives from."""
+"""gongkai's archive: WARC files plus a catalogue (SQLite, or PostgreSQL when shared), the source of truth every other layer derives from."""
 
-from archive.catalogue import Catalogue
+from archive.catalogue import Catalogue, DocumentListener
 from archive.documents import DocumentChange
 from archive.errors import (
     ArchiveError,
@@ -33,6 +33,7 @@ __all__ = [
     "DataDir",
     "Document",
     "DocumentChange",
+    "DocumentListener",
     "DocumentNotFound",
     "Exchange",
     "ListFields",

@@ -8,18 +8,18 @@ document a new sequence number, so the indexer picks up the text that arrived af
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from archive import db
 from archive.warcs import now_iso
 
 
-def _next_seq(conn: sqlite3.Connection) -> int:
+def _next_seq(conn: db.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0])
 
 
-def store_text(conn: sqlite3.Connection, sha256: str, values: dict[str, Any]) -> None:
+def store_text(conn: db.Connection, sha256: str, values: dict[str, Any]) -> None:
     conn.execute(
         "INSERT INTO attachment_texts (sha256, type, status, reason, size_bytes, pages, extractor, units_json,"
         " extracted_at, elapsed_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(sha256) DO UPDATE SET"
@@ -47,24 +47,24 @@ def store_text(conn: sqlite3.Connection, sha256: str, values: dict[str, Any]) ->
     touch(conn, docs)
 
 
-def touch(conn: sqlite3.Connection, doc_ids: Iterable[str]) -> None:
+def touch(conn: db.Connection, doc_ids: Iterable[str]) -> None:
     for doc_id in doc_ids:
         conn.execute("UPDATE documents SET seq = ? WHERE doc_id = ?", (_next_seq(conn), doc_id))
 
 
-def text_row(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+def text_row(conn: db.Connection, sha256: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM attachment_texts WHERE sha256 = ?", (sha256,)).fetchone()
     return _text(row) if row else None
 
 
-def _text(row: sqlite3.Row) -> dict[str, Any]:
+def _text(row: Any) -> dict[str, Any]:
     data = dict(row)
     data["units"] = json.loads(data.pop("units_json") or "[]")
     return data
 
 
 def link(
-    conn: sqlite3.Connection,
+    conn: db.Connection,
     doc_id: str,
     url: str,
     name: str | None,
@@ -92,7 +92,7 @@ def link(
     return True
 
 
-def prune(conn: sqlite3.Connection, doc_id: str, keep_urls: Iterable[str]) -> int:
+def prune(conn: db.Connection, doc_id: str, keep_urls: Iterable[str]) -> int:
     """Drop the links of attachments the document's current version no longer lists."""
     keep = set(keep_urls)
     gone = [
@@ -107,7 +107,7 @@ def prune(conn: sqlite3.Connection, doc_id: str, keep_urls: Iterable[str]) -> in
     return len(gone)
 
 
-def for_document(conn: sqlite3.Connection, doc_id: str) -> list[dict[str, Any]]:
+def for_document(conn: db.Connection, doc_id: str) -> list[dict[str, Any]]:
     """Each linked attachment with its text row (None until extracted), in URL order."""
     rows = conn.execute(
         "SELECT l.url, l.name, l.capture_id, l.sha256, t.type, t.status, t.reason, t.size_bytes, t.pages,"
@@ -123,7 +123,7 @@ def for_document(conn: sqlite3.Connection, doc_id: str) -> list[dict[str, Any]]:
     return out
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
+def counts(conn: db.Connection) -> dict[str, int]:
     """How many distinct payloads are in each extraction status (needs_ocr counts the scans)."""
     rows = conn.execute("SELECT status, COUNT(*) FROM attachment_texts GROUP BY status").fetchall()
     return {str(r[0]): int(r[1]) for r in rows}

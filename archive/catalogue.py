@@ -1,7 +1,10 @@
-"""Catalogue: the SQLite map from captures to WARC bytes and from documents to their versions and events.
+"""Catalogue: the map from captures to WARC bytes and from documents to their versions and events.
 
-WAL with synchronous=FULL: a committed row survives a kill or power loss, and it is only committed after the WARC
-bytes it names were fsynced (store.py keeps that order). One writer; readers open `readonly=True`.
+Embedded, it is one SQLite file: WAL with synchronous=FULL, so a committed row survives a kill or power loss, one
+writer, readers open `readonly=True`. Shared, it is a PostgreSQL database (`[archive] database`): any number of
+writers on any number of machines, taking turns through one advisory lock (db.Connection.transaction says why).
+Either way a row is only committed after the WARC bytes it names were fsynced (store.py keeps that order), and
+the same SQL runs on both (archive/db.py).
 """
 
 from __future__ import annotations
@@ -14,18 +17,27 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from archive import attachtexts, files
+from archive import attachtexts, db, files
 from archive import documents as docs
 from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
 from archive.models import Capture, Document, Parsed, WarcLocation
 from archive.warcs import FileEvent, now_iso
 
 
-def load_migrations() -> list[tuple[int, str]]:
-    """The migrations of schema.sql, split at its `-- migration N` lines."""
-    text = resources.files("archive").joinpath("schema.sql").read_text(encoding="utf-8")
+class DocumentListener(Protocol):
+    """Told of every document a write transaction gave a new sequence number (new, changed, moved, removed,
+    restored, re-extracted, attachment text arrived), inside that transaction and before it commits: a search
+    table in the same database then changes in the same commit, so it can never be stale. Documents are never
+    deleted (removal is a status), so there is no removal call; read the row's `status`."""
+
+    def document_written(self, conn: db.Connection, doc_id: str) -> None: ...
+
+
+def load_migrations(name: str = "schema.sql") -> list[tuple[int, str]]:
+    """The migrations of schema.sql (or schema_pg.sql), split at its `-- migration N` lines."""
+    text = resources.files("archive").joinpath(name).read_text(encoding="utf-8")
     migrations: list[tuple[int, str]] = []
     current: int | None = None
     lines: list[str] = []
@@ -42,29 +54,35 @@ def load_migrations() -> list[tuple[int, str]]:
 
 
 class Catalogue:
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
-        self.path = Path(path)
+    def __init__(
+        self, target: Path | str, *, readonly: bool = False, listener: DocumentListener | None = None
+    ) -> None:
+        """`target`: a SQLite file, or a postgresql:// URL. `listener`: see DocumentListener."""
         self.readonly = readonly
+        self.listener = listener
         self._lock = threading.RLock()
-        if readonly:
-            if not self.path.exists():
-                raise ArchiveError(f"目录库不存在: {self.path.name} (no catalogue yet)")
-            uri = self.path.resolve().as_uri() + "?mode=ro"
-            self.conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        if db.is_url(target):
+            self.path: Path | None = None
+            self.location = db.redact(str(target))
+            self.conn = db.connect_pg(str(target), readonly=readonly)
         else:
-            self.conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA foreign_keys=ON")
-        self.conn.execute("PRAGMA busy_timeout=10000")
-        self._migrate()
+            self.path = Path(target)
+            self.location = str(self.path)
+            self.conn = db.Connection(_open_sqlite(self.path, readonly), "sqlite")
+        try:
+            self._migrate()
+        except BaseException:
+            self.conn.close()
+            raise
 
     # -- plumbing --------------------------------------------------------------------------------------------
     def _migrate(self) -> None:
+        if self.conn.is_pg:
+            self._migrate_pg()
+            return
         migrations = load_migrations()
         latest = migrations[-1][0]
-        current = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        current = self.schema_version
         if current > latest:
             raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
         if current == latest:
@@ -75,22 +93,63 @@ class Catalogue:
             )
         for version, sql in migrations:
             if version > current:
-                self.conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
+                self.conn.raw.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
+
+    def _migrate_pg(self) -> None:
+        """Like SQLite's, with the version in `schema_version`; under the writers' lock, so that workers
+        starting at once migrate one after the other (the second finds nothing left to do)."""
+        migrations = load_migrations("schema_pg.sql")
+        latest = migrations[-1][0]
+        if self.readonly:
+            if self.schema_version == 0:
+                raise ArchiveError(f"目录库不存在: {self.location} (no catalogue yet)")
+        else:
+            with self.conn.transaction() as conn:
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
+                current = self.schema_version
+                if current > latest:
+                    raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
+                for version, sql in migrations:
+                    if version > current:
+                        conn.script(sql)
+                if current < latest:
+                    conn.execute("DELETE FROM schema_version")
+                    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (latest,))
+        current = self.schema_version
+        if current > latest:
+            raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
+        if current < latest:
+            raise ArchiveError(
+                f"catalogue schema {current} needs migrating to {latest}; run a write command first"
+            )
 
     @property
     def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if not self.conn.is_pg:
+            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if self.conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+            return 0
+        row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0)
+
+    @property
+    def engine(self) -> str:
+        return self.conn.engine
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+    def transaction(self) -> Iterator[db.Connection]:
+        """One write transaction (db.Connection.transaction); the listener hears of each document it wrote."""
+        with self._lock, self.conn.transaction() as conn:
+            before = self._max_seq(conn) if self.listener is not None else 0
+            yield conn
+            if self.listener is not None:
+                written = conn.execute("SELECT doc_id FROM documents WHERE seq > ? ORDER BY seq", (before,))
+                for (doc_id,) in written.fetchall():
+                    self.listener.document_written(conn, doc_id)
+
+    @staticmethod
+    def _max_seq(conn: db.Connection) -> int:
+        return int(conn.execute("SELECT COALESCE(MAX(seq), 0) FROM documents").fetchone()[0])
 
     def close(self) -> None:
         self.conn.close()
@@ -107,8 +166,8 @@ class Catalogue:
             if event.created:
                 info = event.warcinfo
                 conn.execute(
-                    "INSERT OR IGNORE INTO warc_files (name, created_at, warcinfo_id, warcinfo_length,"
-                    " warcinfo_sha256) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO warc_files (name, created_at, warcinfo_id, warcinfo_length,"
+                    " warcinfo_sha256) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (
                         event.name,
                         now_iso(),
@@ -119,7 +178,7 @@ class Catalogue:
                 )
             else:
                 conn.execute(
-                    "INSERT OR IGNORE INTO warc_files (name, created_at) VALUES (?, ?)",
+                    "INSERT INTO warc_files (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                     (event.name, now_iso()),
                 )
                 conn.execute(
@@ -133,10 +192,12 @@ class Catalogue:
 
     def insert_capture(self, values: Mapping[str, Any]) -> Capture:
         columns = list(values)
-        sql = f"INSERT INTO captures ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        sql = (
+            f"INSERT INTO captures ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+            " RETURNING capture_id"
+        )
         with self.transaction() as conn:
-            cursor = conn.execute(sql, [values[c] for c in columns])
-            capture_id = int(cursor.lastrowid or 0)
+            capture_id = int(conn.execute(sql, [values[c] for c in columns]).fetchone()[0])
         return self.get_capture(capture_id)
 
     def get_capture(self, capture_id: int) -> Capture:
@@ -165,10 +226,8 @@ class Catalogue:
         sql = "SELECT * FROM captures"
         if located_only:
             sql += " WHERE warc_file IS NOT NULL"
-        cursor = self.conn.execute(sql + " ORDER BY capture_id")
-        while batch := cursor.fetchmany(500):
-            for row in batch:
-                yield dict(row)
+        for row in self.conn.stream(sql + " ORDER BY capture_id"):
+            yield dict(row)
 
     # -- documents (writes delegate to documents.py) ---------------------------------------------------------
     def upsert_document(
@@ -209,10 +268,8 @@ class Catalogue:
         ]
 
     def iter_documents(self, since_seq: int = 0) -> Iterator[Document]:
-        cursor = self.conn.execute("SELECT * FROM documents WHERE seq > ? ORDER BY seq", (since_seq,))
-        while batch := cursor.fetchmany(500):
-            for row in batch:
-                yield document_from_row(row)
+        for row in self.conn.stream("SELECT * FROM documents WHERE seq > ? ORDER BY seq", (since_seq,)):
+            yield document_from_row(row)
 
     def document_ids(self) -> list[str]:
         """Every document id in seq order, without loading a document (for passes that rewrite seq)."""
@@ -311,7 +368,7 @@ class Catalogue:
 
     def document_facts(self, since_seq: int = 0) -> list[dict[str, Any]]:
         """Documents' dates, status and disclosure fields without the body (seq > since_seq): one query, fields
-        picked out by SQLite (the accountability views read every document, then only what changed)."""
+        picked out by the database (the accountability views read every document, then only what changed)."""
         rows = self.conn.execute(
             "SELECT doc_id, seq, status, versions, first_seen_at, removed_at,"
             " json_extract(fields_json, '$.agency') AS agency, json_extract(fields_json, '$.topic') AS topic,"
@@ -406,7 +463,7 @@ def capture_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Capture:
     )
 
 
-def document_from_row(row: sqlite3.Row) -> Document:
+def document_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Document:
     return Document(
         doc_id=row["doc_id"],
         url=row["url"],
@@ -422,3 +479,19 @@ def document_from_row(row: sqlite3.Row) -> Document:
         fields=Parsed.from_json(json.loads(row["fields_json"])),
         last_seen_at=row["last_seen_at"],
     )
+
+
+def _open_sqlite(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        if not path.exists():
+            raise ArchiveError(f"目录库不存在: {path.name} (no catalogue yet)")
+        uri = path.resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=10000")
+    return conn

@@ -7,10 +7,10 @@ sequence number commit together or not at all.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from archive import db
 from archive.errors import ArchiveError, TruncatedCapture
 from archive.models import Attachment, Capture, Parsed
 from archive.tracking import body_diff, comparable, field_changes, identity_keys, index_key, make_doc_id
@@ -41,7 +41,7 @@ def is_gone_answer(capture: Capture) -> bool:
 
 
 def upsert(
-    conn: sqlite3.Connection, capture: Capture, parsed: Parsed, url: str, *, diff_context: int = 2
+    conn: db.Connection, capture: Capture, parsed: Parsed, url: str, *, diff_context: int = 2
 ) -> DocumentChange:
     if capture.truncated:
         raise TruncatedCapture(
@@ -109,16 +109,15 @@ def upsert(
     return DocumentChange(doc_id, change, seq, versions, moved=moved, restored=restored)
 
 
-def record_check(
-    conn: sqlite3.Connection, url: str, capture: Capture, *, removed_after: int = 2
-) -> str | None:
+def record_check(conn: db.Connection, url: str, capture: Capture, *, removed_after: int = 2) -> str | None:
     """Count a re-check of a known document URL; only consecutive 404/410 answers lead to removal."""
     row = conn.execute("SELECT * FROM documents WHERE url = ? ORDER BY seq DESC LIMIT 1", (url,)).fetchone()
     if row is None:
         return None
     doc_id, now = row["doc_id"], capture.captured_at
     conn.execute(
-        "INSERT OR IGNORE INTO doc_captures (doc_id, capture_id) VALUES (?, ?)", (doc_id, capture.capture_id)
+        "INSERT INTO doc_captures (doc_id, capture_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (doc_id, capture.capture_id),
     )
     if is_gone_answer(capture):
         misses = row["misses"] + 1
@@ -154,7 +153,7 @@ def record_check(
     return None
 
 
-def history(conn: sqlite3.Connection, doc_id: str) -> dict[str, Any]:
+def history(conn: db.Connection, doc_id: str) -> dict[str, Any]:
     doc = conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
     captures = conn.execute(
         "SELECT c.* FROM doc_captures d JOIN captures c USING (capture_id) WHERE d.doc_id = ?"
@@ -188,7 +187,7 @@ def history(conn: sqlite3.Connection, doc_id: str) -> dict[str, Any]:
     }
 
 
-def capture_json(row: sqlite3.Row) -> dict[str, Any]:
+def capture_json(row: Any) -> dict[str, Any]:
     warc = None
     if row["warc_file"] is not None:
         warc = {"file": row["warc_file"], "offset": row["warc_offset"], "length": row["warc_length"]}
@@ -209,7 +208,7 @@ def capture_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def event_json(row: sqlite3.Row) -> dict[str, Any]:
+def event_json(row: Any) -> dict[str, Any]:
     return {
         "event_id": row["event_id"],
         "id": row["doc_id"],
@@ -220,7 +219,7 @@ def event_json(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _differs(conn: sqlite3.Connection, old: Parsed, new: Parsed) -> bool:
+def _differs(conn: db.Connection, old: Parsed, new: Parsed) -> bool:
     """A real change of content: `comparable` differs, unless only attachment links differ and each differing
     pair is the same file by content digest (a renamed file with the very same bytes is no edit)."""
     before, after = comparable(old), comparable(new)
@@ -243,7 +242,7 @@ def _differs(conn: sqlite3.Connection, old: Parsed, new: Parsed) -> bool:
     return False
 
 
-def _file_digest(conn: sqlite3.Connection, attachment: Attachment) -> str | None:
+def _file_digest(conn: db.Connection, attachment: Attachment) -> str | None:
     """SHA-256 of the last archived payload of an attachment link, when it has been fetched."""
     for url in dict.fromkeys((attachment.url, session_free(attachment.url))):
         hit = conn.execute(
@@ -256,7 +255,7 @@ def _file_digest(conn: sqlite3.Connection, attachment: Attachment) -> str | None
     return None
 
 
-def _find(conn: sqlite3.Connection, keys: list[str], parsed: Parsed, url: str) -> sqlite3.Row | None:
+def _find(conn: db.Connection, keys: list[str], parsed: Parsed, url: str) -> Any:
     new_index = index_key(parsed)
     for key in keys:
         hit = conn.execute(
@@ -278,7 +277,7 @@ def _find(conn: sqlite3.Connection, keys: list[str], parsed: Parsed, url: str) -
 
 
 def _insert(
-    conn: sqlite3.Connection, capture: Capture, parsed: Parsed, url: str, keys: list[str]
+    conn: db.Connection, capture: Capture, parsed: Parsed, url: str, keys: list[str]
 ) -> DocumentChange:
     salt = 0
     doc_id = make_doc_id(keys[0])
@@ -297,17 +296,21 @@ def _insert(
     return DocumentChange(doc_id, "new", seq, 1)
 
 
-def _register(conn: sqlite3.Connection, doc_id: str, keys: list[str], capture_id: int) -> None:
+def _register(conn: db.Connection, doc_id: str, keys: list[str], capture_id: int) -> None:
     for key in keys:
-        verb = "REPLACE" if key.startswith("u:") else "IGNORE"
-        conn.execute(f"INSERT OR {verb} INTO doc_keys (key, doc_id) VALUES (?, ?)", (key, doc_id))
+        # a URL key follows the document now living there; an identifier key stays with the first document
+        action = "UPDATE SET doc_id = excluded.doc_id" if key.startswith("u:") else "NOTHING"
+        conn.execute(
+            f"INSERT INTO doc_keys (key, doc_id) VALUES (?, ?) ON CONFLICT (key) DO {action}", (key, doc_id)
+        )
     conn.execute(
-        "INSERT OR IGNORE INTO doc_captures (doc_id, capture_id) VALUES (?, ?)", (doc_id, capture_id)
+        "INSERT INTO doc_captures (doc_id, capture_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        (doc_id, capture_id),
     )
 
 
 def _insert_version(
-    conn: sqlite3.Connection,
+    conn: db.Connection,
     doc_id: str,
     n: int,
     capture: Capture,
@@ -334,7 +337,7 @@ def _insert_version(
 
 
 def _event(
-    conn: sqlite3.Connection, doc_id: str, kind: str, at: str, capture_id: int | None, detail: dict[str, Any]
+    conn: db.Connection, doc_id: str, kind: str, at: str, capture_id: int | None, detail: dict[str, Any]
 ) -> None:
     conn.execute(
         "INSERT INTO events (doc_id, kind, at, capture_id, detail_json) VALUES (?, ?, ?, ?, ?)",
@@ -342,7 +345,7 @@ def _event(
     )
 
 
-def _next_seq(conn: sqlite3.Connection) -> int:
+def _next_seq(conn: db.Connection) -> int:
     return int(conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents").fetchone()[0])
 
 
@@ -357,7 +360,7 @@ def _dump(value: Any) -> str:
 
 
 def reextract(
-    conn: sqlite3.Connection, doc_id: str, parsed_by_version: dict[int, Parsed], *, diff_context: int = 2
+    conn: db.Connection, doc_id: str, parsed_by_version: dict[int, Parsed], *, diff_context: int = 2
 ) -> bool:
     """Replace a document's versions' fields with a newer parser's reading of the same captures.
 

@@ -10,17 +10,17 @@ names the attachment capture, so handling the same capture twice (a resumed craw
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 from urllib.parse import unquote
 
+from archive import db
 from archive.models import Capture
 from archive.volatile import session_free
 
 FIELD = "attachment_content"
 
 
-def record_file(conn: sqlite3.Connection, parent_url: str, capture: Capture) -> str | None:
+def record_file(conn: db.Connection, parent_url: str, capture: Capture) -> str | None:
     """ "changed" (a new version), "amended" (added to the current version) or None (no change)."""
     if capture.status != 200 or capture.sha256 is None:
         return None
@@ -91,13 +91,13 @@ def record_file(conn: sqlite3.Connection, parent_url: str, capture: Capture) -> 
     return "changed"
 
 
-def _links_to(doc: sqlite3.Row, url: str) -> bool:
+def _links_to(doc: Any, url: str) -> bool:
     fields = json.loads(doc["fields_json"])
     wanted = unquote(session_free(url))
     return any(unquote(session_free(a.get("url") or "")) == wanted for a in fields.get("attachments") or ())
 
 
-def _set_changes(conn: sqlite3.Connection, doc_id: str, n: int, changes: list[dict[str, Any]]) -> None:
+def _set_changes(conn: db.Connection, doc_id: str, n: int, changes: list[dict[str, Any]]) -> None:
     conn.execute(
         "UPDATE versions SET changes_json = ? WHERE doc_id = ? AND n = ?", (_dump(changes), doc_id, n)
     )

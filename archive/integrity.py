@@ -1,7 +1,8 @@
 """Referential integrity of the catalogue: every version, capture link, event and key points at a document,
 and every document is pointed back at by what it must have (issue 16 item 6).
 
-SQLite does not enforce the schema's REFERENCES clauses unless asked on every connection, so a row deleted by
+SQLite does not enforce the schema's REFERENCES clauses unless asked on every connection (nor does anything stop a
+hand-run DELETE on either engine), so a row deleted by
 hand (or by a tool) used to pass `verify`: the document's page 404ed, it stayed in search until a rebuild and
 then vanished. These checks are plain queries, one problem line per damaged document or row.
 """
@@ -9,9 +10,10 @@ then vanished. These checks are plain queries, one problem line per damaged docu
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from typing import NamedTuple
+
+from archive import db
 
 # (table, label in messages, SQL selecting the doc_id of every row whose document is missing)
 _CHILDREN: tuple[tuple[str, str], ...] = (
@@ -35,7 +37,7 @@ class Finding(NamedTuple):
     what: str
 
 
-def check_references(conn: sqlite3.Connection) -> list[Finding]:
+def check_references(conn: db.Connection) -> list[Finding]:
     """Every dangling reference and every document missing a row it must have, in a stable order."""
     findings: list[Finding] = []
     findings += _orphans(conn)
@@ -44,7 +46,7 @@ def check_references(conn: sqlite3.Connection) -> list[Finding]:
     return findings
 
 
-def _orphans(conn: sqlite3.Connection) -> list[Finding]:
+def _orphans(conn: db.Connection) -> list[Finding]:
     """Rows pointing at a document that is not there: one line per missing document."""
     missing: dict[str, dict[str, int]] = defaultdict(dict)
     for table, label in _CHILDREN:
@@ -65,7 +67,7 @@ def _orphans(conn: sqlite3.Connection) -> list[Finding]:
     ]
 
 
-def _missing_captures(conn: sqlite3.Connection) -> list[Finding]:
+def _missing_captures(conn: db.Connection) -> list[Finding]:
     findings = []
     for table, key, label in _CAPTURE_REFS:
         rows = conn.execute(
@@ -83,7 +85,7 @@ def _missing_captures(conn: sqlite3.Connection) -> list[Finding]:
     return findings
 
 
-def _documents_back(conn: sqlite3.Connection) -> list[Finding]:
+def _documents_back(conn: db.Connection) -> list[Finding]:
     """What each document must have: versions 1..n, links to its captures, its events, its URL key."""
     versions: dict[str, set[int]] = defaultdict(set)
     version_captures: dict[str, set[int]] = defaultdict(set)

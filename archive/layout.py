@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive.errors import UnsafeDataDir
@@ -19,13 +19,26 @@ _DIR_MODE = 0o700
 @dataclass(frozen=True)
 class DataDir:
     root: Path
+    # The catalogue's PostgreSQL URL ([archive] database); None: the embedded catalogue.sqlite in the data dir.
+    database: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "root", Path(self.root))
 
     @property
     def catalogue_path(self) -> Path:
+        """The embedded SQLite catalogue (unused while `database` names a PostgreSQL one)."""
         return self.root / "catalogue.sqlite"
+
+    @property
+    def catalogue_target(self) -> Path | str:
+        """What `Catalogue(...)` opens: the PostgreSQL URL when one is set, else the SQLite file."""
+        return self.database or self.catalogue_path
+
+    def has_catalogue(self) -> bool:
+        """Whether there may be an archive to read: a PostgreSQL catalogue is asked when opened (its absence is
+        then an ArchiveError), a SQLite one must exist as a file."""
+        return self.database is not None or self.catalogue_path.exists()
 
     @property
     def warcs_dir(self) -> Path:

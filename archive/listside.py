@@ -9,11 +9,11 @@ silently. `gongkai index --reparse` applies the same merge, so re-extraction kee
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from archive import db
 from archive.identifiers import doc_no_key, index_no_key
 from archive.models import Parsed
 
@@ -46,11 +46,12 @@ class ListFields:
         }
 
 
-def record(conn: sqlite3.Connection, capture_id: int, entry: ListFields) -> None:
+def record(conn: db.Connection, capture_id: int, entry: ListFields) -> None:
     fields = {k: v for k, v in entry.fields.items() if k in LIST_FIELDS and v}
     conn.execute(
-        "INSERT OR REPLACE INTO list_fields (capture_id, list_url, adapter, fields_json, item_json)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO list_fields (capture_id, list_url, adapter, fields_json, item_json) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (capture_id) DO UPDATE SET list_url = excluded.list_url, adapter = excluded.adapter,"
+        " fields_json = excluded.fields_json, item_json = excluded.item_json",
         (
             capture_id,
             entry.list_url,
@@ -61,7 +62,7 @@ def record(conn: sqlite3.Connection, capture_id: int, entry: ListFields) -> None
     )
 
 
-def for_capture(conn: sqlite3.Connection, capture_id: int) -> ListFields | None:
+def for_capture(conn: db.Connection, capture_id: int) -> ListFields | None:
     row = conn.execute(
         "SELECT list_url, adapter, fields_json, item_json FROM list_fields WHERE capture_id = ?",
         (capture_id,),

@@ -14,11 +14,12 @@ import os
 import threading
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
 from archive import listside
-from archive.catalogue import Catalogue
+from archive.catalogue import Catalogue, DocumentListener
 from archive.documents import DocumentChange, reextract
 from archive.errors import ArchiveError, CaptureNotFound
 from archive.layout import DataDir
@@ -58,11 +59,25 @@ class Archive:
         self._rejects_bytes = sum(p.stat().st_size for p in data_dir.rejects_dir.glob("*") if p.is_file())
 
     @classmethod
-    def open(cls, data_dir: DataDir, settings: ArchiveSettings | None = None) -> Archive:
-        """Open for writing: check permissions, take the writer lock, migrate, recover the open WARC file."""
+    def open(
+        cls,
+        data_dir: DataDir,
+        settings: ArchiveSettings | None = None,
+        *,
+        listener: DocumentListener | None = None,
+    ) -> Archive:
+        """Open for writing: check permissions, take the writer lock, migrate, recover the open WARC file.
+
+        The catalogue is the data dir's (`DataDir.database`, else catalogue.sqlite; `settings.database` fills in a
+        DataDir built without one). Several writers may share one PostgreSQL catalogue and one warcs/
+        directory when each has its own `worker_id`: the lock, the open file and recovery are then per worker.
+        `listener` hears of every document written, inside its transaction (catalogue.DocumentListener)."""
         settings = settings or ArchiveSettings()
+        if data_dir.database is None and settings.database is not None:
+            data_dir = replace(data_dir, database=settings.database)
         data_dir.ensure()
-        lock_fp = open(data_dir.warcs_dir / ".writer.lock", "wb")  # noqa: SIM115 - held until close()
+        lock_name = f".writer-{settings.worker_id}.lock" if settings.worker_id else ".writer.lock"
+        lock_fp = open(data_dir.warcs_dir / lock_name, "wb")  # noqa: SIM115 - held until close()
         try:
             fcntl.flock(lock_fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -72,7 +87,7 @@ class Archive:
             ) from exc
         catalogue = None
         try:
-            catalogue = Catalogue(data_dir.catalogue_path)
+            catalogue = Catalogue(data_dir.catalogue_target, listener=listener)
             warcs = WarcStore(data_dir.warcs_dir, settings, on_file_event=catalogue.record_file_event)
             report = recover(catalogue, warcs)
         except BaseException:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import re
 import stat
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ from archive.records import (
 )
 from archive.warcs import OPEN_SUFFIX, WARC_SUFFIX, member_header, warc_uri
 
+_WORKER_NAME = re.compile(r"[^-]+(?:-[^-]+)*?-([A-Za-z][A-Za-z0-9_-]*)-\d{8}T\d{6}Z-\d+\.warc\.gz")
 _REQUIRED = ("WARC-Record-ID", "WARC-Date", "WARC-Type", "Content-Length", "WARC-Block-Digest")
 
 
@@ -83,23 +86,28 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
     report = VerifyReport()
     warcs_dir = data_dir.warcs_dir
     paths = sorted(warcs_dir.glob(f"*{WARC_SUFFIX}")) + sorted(warcs_dir.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}"))
-    open_count = sum(1 for p in paths if p.name.endswith(OPEN_SUFFIX))
-    if open_count > 1:
-        report.problems.append(Problem(None, None, f"{open_count} open WARC files (at most one allowed)"))
-    if not data_dir.catalogue_path.exists():
+    writers = Counter(_writer_of(p.name) for p in paths if p.name.endswith(OPEN_SUFFIX))
+    for writer, open_count in sorted(writers.items()):
+        if open_count > 1:
+            whose = f" of worker {writer}" if writer else ""
+            report.problems.append(
+                Problem(None, None, f"{open_count} open WARC files{whose} (at most one per writer allowed)")
+            )
+    if not data_dir.has_catalogue():
         if paths:
             report.problems.append(Problem(None, None, "WARC files exist but the catalogue is missing"))
         report.files = len(paths)
         return report
     try:
-        catalogue = Catalogue(data_dir.catalogue_path, readonly=True)
+        catalogue = Catalogue(data_dir.catalogue_target, readonly=True)
     except ArchiveError as exc:
         report.problems.append(Problem(None, None, f"catalogue unreadable: {exc}"))
         return report
     with catalogue:
-        integrity = catalogue.conn.execute("PRAGMA integrity_check").fetchone()[0]
-        if integrity != "ok":
-            report.problems.append(Problem(None, None, f"catalogue integrity_check: {integrity}"))
+        if not catalogue.conn.is_pg:  # PostgreSQL checks its own pages and constraints
+            integrity = catalogue.conn.execute("PRAGMA integrity_check").fetchone()[0]
+            if integrity != "ok":
+                report.problems.append(Problem(None, None, f"catalogue integrity_check: {integrity}"))
         for finding in check_references(catalogue.conn):
             report.problems.append(Problem(None, None, f"{finding.where}: {finding.what}"))
         rows = list(catalogue.iter_captures(located_only=True))
@@ -414,17 +422,22 @@ def _warcinfo_end(path: Path) -> int:
 
 
 def writer_active(warcs_dir: Path) -> bool:
-    """Whether an Archive holds the writer lock (a crawl is running) right now."""
-    lock = warcs_dir / ".writer.lock"
-    if not lock.exists():
-        return False
-    with open(lock, "rb") as fp:
-        try:
-            fcntl.flock(fp, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(fp, fcntl.LOCK_UN)
+    """Whether an Archive holds a writer lock (a crawl is running) right now: the one writer's, or any
+    worker's (`.writer-<worker_id>.lock`) when several write one PostgreSQL catalogue."""
+    for lock in sorted(warcs_dir.glob(".writer*.lock")):
+        with open(lock, "rb") as fp:
+            try:
+                fcntl.flock(fp, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(fp, fcntl.LOCK_UN)
     return False
+
+
+def _writer_of(name: str) -> str | None:
+    """The worker_id in a WARC file name (`<prefix>-<worker>-<time>-<serial>`), None for the one writer's."""
+    match = _WORKER_NAME.fullmatch(name.removesuffix(OPEN_SUFFIX))
+    return match.group(1) if match else None
 
 
 def _file_sha256(path: Path) -> str:

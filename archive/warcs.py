@@ -12,6 +12,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +33,7 @@ OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
 PROFILE_IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 PROFILE_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+_STAMP_SERIAL = r"\d{8}T\d{6}Z-\d+" + re.escape(WARC_SUFFIX)
 # Hop-by-hop or framing headers that no longer describe the stored (de-chunked) body.
 _DROPPED_RESPONSE_HEADERS = frozenset({"transfer-encoding", "content-length"})
 
@@ -142,13 +144,29 @@ class WarcStore:
         self._writer = WARCWriter(io.BytesIO(), gzip=True, warc_version="1.1")
         self._fp: io.BufferedWriter | None = None
         self._name: str | None = None  # final name of the open file
+        prefix, worker = self.settings.warc_prefix, self.settings.worker_id
+        self._stem = f"{prefix}-{worker}-" if worker else f"{prefix}-"
+        if worker:
+            self._mine = re.compile(re.escape(self._stem) + _STAMP_SERIAL)
+            self._others: re.Pattern[str] | None = None
+        else:  # every file but a named worker's (so an older prefix's open file is still recovered)
+            self._mine = re.compile(r".*")
+            self._others = re.compile(re.escape(prefix) + r"-[A-Za-z][A-Za-z0-9_-]*-" + _STAMP_SERIAL)
 
     # -- paths -----------------------------------------------------------------------------------------------
+    def owns(self, name: str) -> bool:
+        """Whether this writer appends to, recovers and seals the file `name` (.open or not): with several
+        workers on one warcs/ directory each keeps to the files carrying its worker_id."""
+        name = name.removesuffix(OPEN_SUFFIX)
+        if self._others is not None and self._others.fullmatch(name):
+            return False
+        return self._mine.fullmatch(name) is not None
+
     def open_files(self) -> list[Path]:
-        return sorted(self.warcs_dir.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}"))
+        return sorted(p for p in self.warcs_dir.glob(f"*{WARC_SUFFIX}{OPEN_SUFFIX}") if self.owns(p.name))
 
     def closed_files(self) -> list[Path]:
-        return sorted(self.warcs_dir.glob(f"*{WARC_SUFFIX}"))
+        return sorted(p for p in self.warcs_dir.glob(f"*{WARC_SUFFIX}") if self.owns(p.name))
 
     def resolve(self, filename: str) -> Path:
         """The path of a catalogued file name, whether it is still open or already closed."""
@@ -289,13 +307,13 @@ class WarcStore:
 
     def _next_name(self) -> str:
         serial = 0
-        for path in self.warcs_dir.glob(f"{self.settings.warc_prefix}-*{WARC_SUFFIX}*"):
+        for path in self.warcs_dir.glob(f"{self._stem}*{WARC_SUFFIX}*"):
             stem = path.name.split(WARC_SUFFIX)[0]
             tail = stem.rsplit("-", 1)[-1]
             if tail.isdigit():
                 serial = max(serial, int(tail))
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        return f"{self.settings.warc_prefix}-{stamp}-{serial + 1:05d}{WARC_SUFFIX}"
+        return f"{self._stem}{stamp}-{serial + 1:05d}{WARC_SUFFIX}"
 
     def _serialise(self, record: ArcWarcRecord) -> bytes:
         buf = io.BytesIO()

@@ -27,7 +27,7 @@ def check_index(data_dir: DataDir) -> list[Problem]:
     except Exception as exc:  # noqa: BLE001 - whatever stops the index from opening is the damage to name
         return [Problem("index", None, f"cannot be opened: {type(exc).__name__}: {exc} {HINT}")]
     problems = [Problem("index", None, f"{what} {HINT}") for what in inventory.problems]
-    with Catalogue(data_dir.catalogue_path, readonly=True) as catalogue:
+    with Catalogue(data_dir.catalogue_target, readonly=True) as catalogue:
         seqs = {doc.doc_id: doc.seq for doc in catalogue.iter_documents()}
         max_seq = catalogue.max_seq()
     last = inventory.last_seq if inventory.last_seq is not None else max_seq

@@ -74,10 +74,12 @@ def load_config(
         section, _, name = key[len("GONGKAI_") :].lower().partition("_")
         if section in SECTIONS and name:
             layers[section][name] = raw
+    if environ.get("GONGKAI_DATABASE_URL"):  # the usual name for a database URL; wins over the TOML file
+        layers["archive"]["database"] = environ["GONGKAI_DATABASE_URL"]
     for section, values in (overrides or {}).items():
         layers[section].update({k: v for k, v in values.items() if v is not None})
     built = {section: _build(cls, layers[section], section) for section, cls in SECTIONS.items()}
-    root = DataDir(data_dir)
+    root = DataDir(data_dir, database=built["archive"].database)
     dictionary = built["index"].user_dictionary
     if dictionary is not None:
         # relative to the data dir, like everything else in it; checked now rather than at the first search

@@ -44,10 +44,10 @@ def holds_demo(cfg: Config, site: DemoSite) -> bool:
     A re-run is a re-check of the same site on a new port: it must find nothing changed (issue 15), so it is
     served in its edited state, the one the archive last saw.
     """
-    if not cfg.data_dir.catalogue_path.exists():
+    if not cfg.data_dir.has_catalogue():
         return False
     paths = {d.path for d in site.documents[:20]}
-    with Catalogue(cfg.data_dir.catalogue_path, readonly=True) as catalogue:
+    with Catalogue(cfg.data_dir.catalogue_target, readonly=True) as catalogue:
         for doc in catalogue.iter_documents():
             if urlsplit(doc.url).path in paths:
                 return True

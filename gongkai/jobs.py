@@ -14,6 +14,7 @@ from archive import (
     Archive,
     Catalogue,
     Document,
+    DocumentListener,
     VerifyReport,
     verify_archive,
     write_csv,
@@ -45,6 +46,18 @@ class JobError(Exception):
     """An expected failure of a job; the CLI prints it as one line and exits 1."""
 
 
+def document_listener(cfg: Config) -> DocumentListener | None:
+    """What hears of each document a write transaction gives a new seq, inside that transaction
+    (archive.DocumentListener): the hook for a search table in the catalogue's own database, wired here
+    because archive may not import index. None while the index follows `seq` on its own (Whoosh)."""
+    return None
+
+
+def open_archive(cfg: Config) -> Archive:
+    """The archive for writing, with the document listener the configuration calls for."""
+    return Archive.open(cfg.data_dir, cfg.archive, listener=document_listener(cfg))
+
+
 def run_crawl(
     cfg: Config,
     urls: list[str],
@@ -55,7 +68,7 @@ def run_crawl(
 ) -> tuple[bool, str]:
     """Crawl, archive and (unless told otherwise) index. Returns (ok, reason)."""
     cfg.data_dir.ensure()
-    archive = Archive.open(cfg.data_dir, cfg.archive)
+    archive = open_archive(cfg)
     try:
         summary: CrawlSummary = crawl(
             urls,
@@ -77,7 +90,7 @@ def run_crawl(
 
 
 def _update(cfg: Config) -> int:
-    catalogue = Catalogue(cfg.data_dir.catalogue_path)
+    catalogue = Catalogue(cfg.data_dir.catalogue_target)
     try:
         return update_index(catalogue, cfg.data_dir.index_dir, cfg.index)
     finally:
@@ -85,13 +98,13 @@ def _update(cfg: Config) -> int:
 
 
 def run_index(cfg: Config, *, rebuild: bool, reparse: bool) -> str:
-    if not cfg.data_dir.catalogue_path.exists():
+    if not cfg.data_dir.has_catalogue():
         raise JobError(f"no archive in {cfg.data_dir.root}: run `gongkai crawl URL` or `gongkai demo` first")
     note = ""
     if reparse:
         changed, attachments = reparse_archive(cfg)
         note = f"重新解析 re-extracted: {changed} document(s) changed; {attachments}; "
-    catalogue = Catalogue(cfg.data_dir.catalogue_path)
+    catalogue = Catalogue(cfg.data_dir.catalogue_target)
     try:
         if rebuild:
             count = _rebuild(catalogue, cfg)
@@ -125,7 +138,7 @@ def reparse_archive(cfg: Config) -> tuple[int, str]:
 
     A parser fix is not a change of the page: versions, times and history stay; only their fields are re-read.
     """
-    archive = Archive.open(cfg.data_dir, cfg.archive)
+    archive = open_archive(cfg)
     try:
         changed = archive.reextract(parse_page)
         line = "附件文字未提取 attachment text off (crawler.extract_attachments = false)"
@@ -176,7 +189,7 @@ def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
 def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, Any]]:
     """Every matching document record; every document when there is no query and no filter."""
     filtered = bool(query) or any(params.get(k) for k in ("agencies", "topics", "since", "until"))
-    catalogue = Catalogue(cfg.data_dir.catalogue_path, readonly=True)
+    catalogue = Catalogue(cfg.data_dir.catalogue_target, readonly=True)
     try:
         if not filtered:
             for doc in catalogue.iter_documents():
@@ -209,7 +222,7 @@ def run_export(
     english_headers: bool = False,
     **params: Any,
 ) -> int:
-    if not cfg.data_dir.catalogue_path.exists():
+    if not cfg.data_dir.has_catalogue():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to export")
     records = iter_export(cfg, query, **params)
     if fmt == "csv":
@@ -219,9 +232,9 @@ def run_export(
 
 def run_evidence(cfg: Config, doc_ids: list[str], out_dir: Path) -> list[dict[str, Any]]:
     """The chosen documents' WARC records copied byte for byte, with manifest.json and manifest.tsv."""
-    if not cfg.data_dir.catalogue_path.exists():
+    if not cfg.data_dir.has_catalogue():
         raise JobError(f"no archive in {cfg.data_dir.root}")
-    archive = Archive.open(cfg.data_dir, cfg.archive)
+    archive = open_archive(cfg)
     try:
         return write_evidence_bundle(archive, doc_ids, out_dir)
     finally:
@@ -262,7 +275,7 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
 
 
 def run_verify(cfg: Config) -> VerifyReport:
-    if not cfg.data_dir.catalogue_path.exists():
+    if not cfg.data_dir.has_catalogue():
         raise JobError(f"no archive in {cfg.data_dir.root}: nothing to verify")
     from gongkai.checks import check_index
 

@@ -25,7 +25,7 @@ def agency_report_output(
     cfg: Config, name: str, *, topic: str | None = None, as_json: bool
 ) -> tuple[bool, str]:
     """(True, text) or (False, a one-line reason)."""
-    catalogue = Catalogue(cfg.data_dir.catalogue_path, readonly=True)
+    catalogue = Catalogue(cfg.data_dir.catalogue_target, readonly=True)
     try:
         snapshot = load(catalogue)
     finally:

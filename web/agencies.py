@@ -56,7 +56,7 @@ def _cache() -> dict[str, Any]:
 def snapshot() -> Snapshot:
     """The app's snapshot, brought up to date when the catalogue changed (only the changed rows are read)."""
     catalogue = get_catalogue()
-    token = (str(catalogue.path), catalogue.state_token())
+    token = (catalogue.location, catalogue.state_token())
     cache = _cache()
     with _LOCK:
         if cache.get("token") == token:

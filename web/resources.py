@@ -41,7 +41,7 @@ def web_context() -> WebContext:
 
 def get_catalogue() -> Catalogue:
     if "catalogue" not in g:
-        g.catalogue = Catalogue(web_context().data_dir.catalogue_path, readonly=True)
+        g.catalogue = Catalogue(web_context().data_dir.catalogue_target, readonly=True)
     catalogue: Catalogue = g.catalogue
     return catalogue
 

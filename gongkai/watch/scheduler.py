@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from archive import Archive, Catalogue
+from archive import Catalogue
 from crawler import FRONTIER_FILE, crawl, last_run
 from gongkai.config import Config
+from gongkai.jobs import open_archive
 from gongkai.watch import alerts as alerts_mod
 from gongkai.watch.channels import ChannelError, deliver
 from gongkai.watch.clock import Clock, iso
@@ -153,7 +154,7 @@ class Watcher:
         )
         self.cfg.data_dir.ensure()
         state_dir.mkdir(parents=True, exist_ok=True)
-        archive = Archive.open(self.cfg.data_dir, self.cfg.archive)
+        archive = open_archive(self.cfg)
         try:
             summary = crawl(
                 list(source.seeds),
@@ -179,7 +180,7 @@ class Watcher:
     def _update_index(self) -> bool:
         """Bring the index up to the catalogue; False when another writer holds it (try again next tick)."""
         try:
-            with Catalogue(self.cfg.data_dir.catalogue_path) as catalogue:
+            with Catalogue(self.cfg.data_dir.catalogue_target) as catalogue:
                 update_index(catalogue, self.cfg.data_dir.index_dir, self.cfg.index)
         except IndexBusy as exc:
             logger.warning("index busy, alerts wait for the next cycle: %s", exc)
@@ -191,17 +192,17 @@ class Watcher:
     def alerts(self) -> None:
         """Index, match, compose, deliver. Events are matched only up to the last one that existed before the
         index was brought up to date, so no event is judged against an index that does not hold it yet."""
-        if not self.cfg.data_dir.catalogue_path.exists():
+        if not self.cfg.data_dir.has_catalogue():
             return
         now = self.clock.now()
-        with Catalogue(self.cfg.data_dir.catalogue_path, readonly=True) as catalogue:
+        with Catalogue(self.cfg.data_dir.catalogue_target, readonly=True) as catalogue:
             upto = catalogue.max_event_id()
         indexed = self._update_index()
         if not alerts_mod.list_alerts(self.store):
             with self.store.tx() as c:  # nobody to tell: later alerts start from their own creation anyway
                 self.store.set_cursor(c, max(upto, self.store.cursor()))
         elif indexed:
-            with Catalogue(self.cfg.data_dir.catalogue_path, readonly=True) as catalogue:
+            with Catalogue(self.cfg.data_dir.catalogue_target, readonly=True) as catalogue:
                 try:
                     with Searcher(self.cfg.data_dir.index_dir, self.cfg.index) as searcher:
                         alerts_mod.match_events(self.store, catalogue, searcher, upto=upto)

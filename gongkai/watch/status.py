@@ -103,8 +103,8 @@ def save_alert(
         raise AlertError(str(exc)) from None
     matches = 0
     last_event = 0
-    if cfg.data_dir.catalogue_path.exists():
-        with Catalogue(cfg.data_dir.catalogue_path, readonly=True) as catalogue:
+    if cfg.data_dir.has_catalogue():
+        with Catalogue(cfg.data_dir.catalogue_target, readonly=True) as catalogue:
             last_event = catalogue.max_event_id()
         try:
             with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:

@@ -1,4 +1,5 @@
-"""Catalogue plumbing: WAL + FULL sync, migrations by user_version, read-only access."""
+"""Catalogue plumbing: WAL + FULL sync, migrations by user_version (schema_version on PostgreSQL), read-only
+access."""
 
 from __future__ import annotations
 
@@ -41,12 +42,20 @@ def test_reopening_does_not_rerun_migrations(tmp_path: Path) -> None:
 def test_readonly_catalogue_reads_but_cannot_write(data_dir: DataDir) -> None:
     with Archive.open(data_dir) as arc:
         capture = arc.record(make_exchange(), kind="document", reason=None, charset=None)
-    with Catalogue(data_dir.catalogue_path, readonly=True) as cat:
+    with Catalogue(data_dir.catalogue_target, readonly=True) as cat:
         assert cat.get_capture(capture.capture_id) == capture
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(_db_errors(data_dir), match="(?i)read.?only"):
             cat.conn.execute("DELETE FROM captures")
         with pytest.raises(CaptureNotFound):
             cat.get_capture(999)
+
+
+def _db_errors(data_dir: DataDir) -> type[Exception]:
+    if data_dir.database is None:
+        return sqlite3.OperationalError
+    import psycopg
+
+    return psycopg.Error
 
 
 def test_readonly_on_missing_catalogue_is_a_clear_error(tmp_path: Path) -> None:

@@ -24,11 +24,25 @@ def test_a_failed_catalogue_commit_takes_its_records_back(data_dir: DataDir) -> 
             make_exchange(content=html_page("一", "正文一")), kind="document", reason=None, charset="utf-8"
         )
         before = _warc_bytes(data_dir)
-        # A real failure of the commit (what a full disk does to SQLite), raised by SQLite itself.
-        archive.catalogue.conn.execute(
-            "CREATE TRIGGER no_room BEFORE INSERT ON captures BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
-        )
-        with pytest.raises(sqlite3.Error):
+        # A real failure of the commit (what a full disk does to the database), raised by the engine itself.
+        if data_dir.database is None:
+            archive.catalogue.conn.execute(
+                "CREATE TRIGGER no_room BEFORE INSERT ON captures"
+                " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+            error: type[Exception] = sqlite3.Error
+        else:
+            import psycopg
+
+            archive.catalogue.conn.execute(
+                "CREATE FUNCTION no_room() RETURNS trigger LANGUAGE plpgsql"
+                " AS $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$"
+            )
+            archive.catalogue.conn.execute(
+                "CREATE TRIGGER no_room BEFORE INSERT ON captures FOR EACH ROW EXECUTE FUNCTION no_room()"
+            )
+            error = psycopg.Error
+        with pytest.raises(error):
             archive.record(
                 make_exchange("http://gov.example/b.html", html_page("二", "正文二")),
                 kind="document",
@@ -36,7 +50,7 @@ def test_a_failed_catalogue_commit_takes_its_records_back(data_dir: DataDir) -> 
                 charset="utf-8",
             )
         assert _warc_bytes(data_dir) == before
-        archive.catalogue.conn.execute("DROP TRIGGER no_room")
+        archive.catalogue.conn.execute("DROP TRIGGER no_room" + (" ON captures" if data_dir.database else ""))
         archive.record(
             make_exchange("http://gov.example/c.html", html_page("三", "正文三")),
             kind="document",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from archive import Archive, DataDir, Exchange, ListFields, Parsed
 from archive.listside import apply
 
@@ -28,7 +26,7 @@ def test_list_titles_cut_with_an_ellipsis_agree() -> None:
     assert apply(Parsed(title="关于做好政务公开工作的通知"), {"title": "关于做好政务…"}).flags == ()
 
 
-def test_recorded_beside_the_capture_and_kept_by_reextract(tmp_path: Path) -> None:
+def test_recorded_beside_the_capture_and_kept_by_reextract(data_dir: DataDir) -> None:
     page = b"<html><head><title>t</title></head><body><p>" + "正文。".encode() * 300 + b"</p></body></html>"
     exchange = Exchange(
         url="http://h/a.html",
@@ -39,7 +37,7 @@ def test_recorded_beside_the_capture_and_kept_by_reextract(tmp_path: Path) -> No
         wire_body=page,
         content=page,
     )
-    with Archive.open(DataDir(tmp_path)) as archive:
+    with Archive.open(data_dir) as archive:
         capture = archive.record(exchange, kind="document", reason=None, charset="utf-8")
         entry = ListFields("http://h/api?page=1", "gd_gkmlpt", LISTED, item={"identifier": "x"})
         archive.record_list_fields(capture, entry)

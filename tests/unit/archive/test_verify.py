@@ -20,9 +20,9 @@ SEED = int(os.environ.get("GONGKAI_SEED", "20261129"))
 POSITIONS = 20
 
 
-def build_sample_archive(root: Path) -> DataDir:
+def build_sample_archive(root: Path, database: str | None = None) -> DataDir:
     """Several WARC files with responses, revisits, a 304, gzip bodies, a 404 and failure rows."""
-    data = DataDir(root)
+    data = DataDir(root, database=database)
     with Archive.open(data, ArchiveSettings(warc_max_bytes=6000)) as arc:
         for i in range(14):
             url = f"http://gov.example/art/{i}.html"
@@ -159,3 +159,19 @@ def test_verify_during_a_write_ignores_only_unacknowledged_tail(data_dir: DataDi
         path.write_bytes(bytes(raw[: size - 16]))
     # without a writer, a torn tail is damage
     assert verify_archive(data_dir).ok
+
+
+def test_sample_archive_on_either_catalogue_verifies_and_damage_is_named(data_dir: DataDir) -> None:
+    """The same checks on both engines: a healthy archive passes; a flipped WARC byte and a deleted version row
+    (what no REFERENCES clause stops a hand-run DELETE from doing) are each named."""
+    data = build_sample_archive(data_dir.root, data_dir.database)
+    report = verify_archive(data)
+    assert report.ok, report.lines()
+    assert report.records > 35 and report.captures_checked >= 20
+    damage = archive_damage.apply("flipped_body_byte", random.Random(SEED), data.root, raw=False)
+    assert any(p.file == damage.file and p.offset is not None for p in verify_archive(data).problems)
+    with Archive.open(data) as arc, arc.catalogue.transaction() as conn:
+        doc_id = conn.execute("SELECT doc_id FROM documents ORDER BY seq LIMIT 1").fetchone()[0]
+        conn.execute("DELETE FROM versions WHERE doc_id = ? AND n = 1", (doc_id,))
+    lines = verify_archive(data).lines()
+    assert any(f"documents {doc_id}" in line and "version row(s) 1 missing" in line for line in lines), lines
