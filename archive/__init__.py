@@ -5,6 +5,7 @@ from archive.documents import DocumentChange
 from archive.errors import (
     ArchiveError,
     CaptureNotFound,
+    CatalogueUnavailable,
     DocumentNotFound,
     SchemaTooNew,
     TruncatedCapture,
@@ -29,6 +30,7 @@ __all__ = [
     "Attachment",
     "Capture",
     "CaptureNotFound",
+    "CatalogueUnavailable",
     "Catalogue",
     "DataDir",
     "Document",

@@ -168,10 +168,10 @@ def connect_pg(url: str, *, readonly: bool) -> Connection:
     try:
         raw = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
     except psycopg.Error as exc:
-        from archive.errors import ArchiveError
+        from archive.errors import CatalogueUnavailable
 
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ArchiveError(
+        raise CatalogueUnavailable(
             f"无法连接目录数据库 {redact(url)} / cannot connect to the catalogue database: {reason}"
         ) from exc
     if readonly:

@@ -25,3 +25,8 @@ class TruncatedCapture(ArchiveError, ValueError):
 
 class SchemaTooNew(ArchiveError):
     """The catalogue was written by a newer gongkai; migrating backwards would lose data."""
+
+
+class CatalogueUnavailable(ArchiveError):
+    """The PostgreSQL catalogue cannot be reached (server down, wrong URL, refused login): the environment
+    failed, nothing is known about the archive, so `verify` says so instead of calling it damaged."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalogue import Catalogue
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, CatalogueUnavailable
 from archive.integrity import check_references
 from archive.layout import DataDir
 from archive.records import (
@@ -100,6 +100,8 @@ def verify_archive(data_dir: DataDir) -> VerifyReport:
         return report
     try:
         catalogue = Catalogue(data_dir.catalogue_target, readonly=True)
+    except CatalogueUnavailable:
+        raise  # not damage: nothing could be checked
     except ArchiveError as exc:
         report.problems.append(Problem(None, None, f"catalogue unreadable: {exc}"))
         return report

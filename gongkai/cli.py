@@ -81,7 +81,7 @@ class Group(click.Group):
         import sqlite3
 
         from archive import ArchiveError
-        from gongkai.failures import describe
+        from gongkai.failures import describe, is_database_error
         from gongkai.jobs import JobError
         from index import IndexBusy, IndexMissing, QueryError
 
@@ -98,6 +98,11 @@ class Group(click.Group):
             if isinstance(ctx.obj, Context):
                 where = str(config_mod.resolve_data_dir(ctx.obj.data_dir_flag, config_mod.environ()))
             raise Failure(describe(exc, where=where) or str(exc)) from exc
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            logging.getLogger("gongkai").debug("command failed", exc_info=True)
+            raise Failure(describe(exc) or str(exc)) from exc
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -293,6 +298,22 @@ def extract(file: Path, url: str | None, as_json: bool) -> None:
         click.echo(f"{key}: {value if value is not None else '—'}")
     click.echo("")
     click.echo(record.get("body") or "")
+
+
+@main.command()
+@click.option(
+    "--to", "url", required=True, metavar="URL", help="an empty PostgreSQL database, postgresql://..."
+)
+@pass_ctx
+def migrate(obj: Context, url: str) -> None:
+    """Copy the SQLite catalogue into an empty PostgreSQL database, then verify."""
+    from gongkai.jobs import run_migrate
+
+    report = run_migrate(obj.config(), url, echo=click.echo)
+    if not report.ok:
+        for line in report.lines():
+            click.echo(line, err=True)
+        raise Failure(f"archive damaged on the copy: {len(report.problems)} problem(s), listed above")
 
 
 @main.command()

@@ -58,7 +58,15 @@ def describe(exc: BaseException, *, where: str | None = None) -> str | None:
                     return f"{reason}: {target}; {HINT[errno.ENOSPC]}"
                 return f"{reason}: {target}"
         return f"SQLite: {exc}" + (f" ({where})" if where else "")
+    if is_database_error(exc):  # PostgreSQL (psycopg): the server went away, refused, ran out of room
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"目录数据库出错 / catalogue database error: {first}"
     return None
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """A psycopg error, told by its module so that the SQLite-only default never imports psycopg."""
+    return any(cls.__module__.split(".")[0] == "psycopg" for cls in type(exc).__mro__)
 
 
 def _read_only(path: str) -> bool:

@@ -20,6 +20,7 @@ from archive import (
     write_csv,
     write_evidence_bundle,
     write_jsonl,
+    writer_active,
 )
 from archive.models import EXTRA_FIELDS
 from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
@@ -272,6 +273,31 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
     record["flags"] = data["flags"]
     record["charset"] = data["charset"]
     return record
+
+
+def run_migrate(cfg: Config, url: str, *, echo: Echo = print) -> VerifyReport:
+    """Copy the data dir's SQLite catalogue into the empty PostgreSQL database at `url`, print the row counts
+    of both sides, then verify the archive against the copy (the WARC files stay where they are)."""
+    from dataclasses import replace
+
+    from archive.migrate import migrate
+
+    if writer_active(cfg.data_dir.warcs_dir):
+        raise JobError(
+            "一个 gongkai 进程正在写入此归档，请先停止 / a gongkai process is writing this archive: stop it first"
+        )
+    report = migrate(cfg.data_dir.catalogue_path, url)
+    for line in report.lines():
+        echo(line)
+    if not report.ok:
+        raise JobError(f"行数不符 / row counts differ after copying to {report.target}")
+    verified = verify_archive(replace(cfg.data_dir, database=url))
+    echo(verified.summary())
+    if verified.ok:
+        echo(
+            f"已迁移到 migrated to {report.target}; 今后请设置 from now on set [archive] database or GONGKAI_DATABASE_URL"
+        )
+    return verified
 
 
 def run_verify(cfg: Config) -> VerifyReport:
