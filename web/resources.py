@@ -1,7 +1,8 @@
 """Per-request resources on `g`: a read-only catalogue and a fresh index searcher, closed on teardown.
 
 Whoosh searchers are not shared across threads (STYLE.md anti-pattern 9) and SQLite connections are not either,
-so each request opens its own, lazily, and `close_resources` releases them whatever happened.
+so each request opens its own, lazily, and `close_resources` releases them whatever happened. A PostgreSQL
+catalogue comes from a pool instead (a new connection costs more than a search) and goes back to it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from archive import Capture, Catalogue, DataDir, RawResponse, read_raw
+from archive.pool import CataloguePool
 from index import IndexCache, IndexSettings, Searcher
 
 from .settings import WebSettings
@@ -41,9 +43,18 @@ def web_context() -> WebContext:
 
 def get_catalogue() -> Catalogue:
     if "catalogue" not in g:
-        g.catalogue = Catalogue(web_context().data_dir.catalogue_target, readonly=True)
+        g.catalogue = catalogue_pool().checkout()
     catalogue: Catalogue = g.catalogue
     return catalogue
+
+
+def catalogue_pool() -> CataloguePool:
+    """This app's read-only catalogues (kept open between requests for PostgreSQL, archive/pool.py)."""
+    extensions = current_app.extensions
+    if "gongkai_catalogues" not in extensions:
+        extensions["gongkai_catalogues"] = CataloguePool(web_context().data_dir.catalogue_target)
+    pool: CataloguePool = extensions["gongkai_catalogues"]
+    return pool
 
 
 def get_searcher() -> Searcher:
@@ -84,4 +95,4 @@ def close_resources(exc: BaseException | None = None) -> None:
                 searcher.close()
     finally:
         if catalogue is not None:
-            catalogue.close()
+            catalogue_pool().checkin(catalogue, failed=exc is not None)

@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 from archive_factory import html_page, make_exchange, make_parsed
 
-from archive import Archive, ArchiveError, Attachment, Catalogue, DataDir, ListFields, verify_archive
+from archive import (
+    Archive,
+    ArchiveError,
+    Attachment,
+    Catalogue,
+    DataDir,
+    ListFields,
+    accountability,
+    verify_archive,
+)
 from archive.migrate import TABLE_ORDER, migrate
 
 URL = "http://gov.example/art/{}.html"
@@ -95,6 +104,10 @@ def test_every_row_of_every_table_is_copied_with_its_ids(tmp_path: Path, pg_url:
             assert new.document_attachments(doc_id) == old.document_attachments(doc_id)  # link order kept
             assert new.document_history(doc_id) == old.document_history(doc_id)
         assert new.document_facts() == old.document_facts()
+        assert new.change_events() == old.change_events() and new.state_token() == old.state_token()
+        assert accountability.overview(accountability.load(new)) == accountability.overview(
+            accountability.load(old)
+        )
         last_capture, last_event = (
             old.conn.execute("SELECT MAX(capture_id) FROM captures").fetchone()[0],
             old.max_event_id(),

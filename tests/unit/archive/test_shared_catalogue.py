@@ -16,6 +16,7 @@ from archive_factory import html_page, make_exchange, make_parsed
 
 from archive import Archive, ArchiveSettings, Catalogue, DataDir, verify_archive
 from archive.db import Connection, pg_sql
+from archive.pool import CataloguePool
 
 
 class Recorder:
@@ -142,3 +143,23 @@ def test_a_worker_recovers_only_its_own_open_file(pg_url: str, tmp_path: Path) -
     arc_one.close()
     assert not list(data.warcs_dir.glob("*.open"))
     assert verify_archive(data).ok and open_one.with_suffix("").exists()
+
+
+def test_pool_reuses_healthy_postgresql_catalogues_only(data_dir: DataDir) -> None:
+    with Archive.open(data_dir) as arc:
+        _page(arc, "http://gov.example/p.html", "正文")
+    pool = CataloguePool(data_dir.catalogue_target)
+    first = pool.checkout()
+    assert first.conn.execute("SELECT COUNT(*) FROM captures").fetchone()[0] == 1
+    pool.checkin(first)
+    second = pool.checkout()
+    assert (second is first) == (data_dir.database is not None)  # SQLite: a fresh one each time, as before
+    pool.checkin(second, failed=True)  # a request that raised: closed, not reused
+    third = pool.checkout()
+    assert third is not first
+    third.conn.close()  # a connection that broke (a server restart) is not pooled again
+    pool.checkin(third)
+    fourth = pool.checkout()
+    assert fourth is not third and fourth.count_documents() == 0
+    pool.checkin(fourth)
+    pool.close()
