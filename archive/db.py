@@ -177,3 +177,12 @@ def connect_pg(url: str, *, readonly: bool) -> Connection:
     if readonly:
         raw.execute("SET default_transaction_read_only = on")
     return Connection(raw, "postgresql", url)
+
+
+def has_schema(url: str) -> bool:
+    """Whether the database at `url` holds a catalogue (its schema_version table)."""
+    conn = connect_pg(url, readonly=True)
+    try:
+        return conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is not None
+    finally:
+        conn.close()

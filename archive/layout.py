@@ -36,9 +36,13 @@ class DataDir:
         return self.database or self.catalogue_path
 
     def has_catalogue(self) -> bool:
-        """Whether there may be an archive to read: a PostgreSQL catalogue is asked when opened (its absence is
-        then an ArchiveError), a SQLite one must exist as a file."""
-        return self.database is not None or self.catalogue_path.exists()
+        """Whether there is an archive to read: the SQLite file exists, or the PostgreSQL database holds the
+        catalogue's schema (an unreachable database raises CatalogueUnavailable rather than answer no)."""
+        if self.database is None:
+            return self.catalogue_path.exists()
+        from archive.db import has_schema
+
+        return has_schema(self.database)
 
     @property
     def warcs_dir(self) -> Path:

@@ -3,7 +3,8 @@
 A child process appends exchanges in a loop (responses, revisits, 304s, failures, blocked pages, document upserts,
 rotation every few hundred KB) and prints `ACK <capture_id> <sha256> <record_type>` after each commit. The parent
 SIGKILLs it at seeded random moments, reopens the archive (recovery), checks every acknowledged capture and runs the
-verifier. Seed: GONGKAI_SEED (default 20261129), printed.
+verifier. Seed: GONGKAI_SEED (default 20261129), printed. It runs on the embedded SQLite catalogue and on a
+PostgreSQL one (as a named worker, so its WARC names carry the worker id and recovery keeps to its own files).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,12 +27,18 @@ KILLS = 10
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def child(data_root: str, seed: str) -> None:
+def _settings(database: str | None) -> Any:
+    from archive import ArchiveSettings
+
+    return ArchiveSettings(warc_max_bytes=300_000, database=database, worker_id="w1" if database else None)
+
+
+def child(data_root: str, seed: str, database: str) -> None:
     """The writer: runs until killed (or 2,000 exchanges)."""
-    from archive import Archive, ArchiveSettings, DataDir, Exchange, Parsed
+    from archive import Archive, DataDir, Exchange, Parsed
 
     rng = random.Random(seed)
-    settings = ArchiveSettings(warc_max_bytes=300_000)
+    settings = _settings(database if database != "-" else None)
     with Archive.open(DataDir(Path(data_root)), settings) as arc:
         print(f"READY {arc.recovery.cut_bytes}", flush=True)
         for i in range(2000):
@@ -67,10 +75,10 @@ def child(data_root: str, seed: str) -> None:
                 print(f"DOC {change.doc_id} {change.seq}", flush=True)
 
 
-def _run_until_killed(data_root: Path, rng: random.Random, round_: int) -> list[str]:
+def _run_until_killed(data_root: Path, rng: random.Random, round_: int, database: str | None) -> list[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.Popen(
-        [sys.executable, __file__, "child", str(data_root), f"{SEED}:{round_}"],
+        [sys.executable, __file__, "child", str(data_root), f"{SEED}:{round_}", database or "-"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
@@ -107,23 +115,27 @@ def _run_until_killed(data_root: Path, rng: random.Random, round_: int) -> list[
 
 @pytest.mark.kill
 @pytest.mark.slow
-def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    from archive import Archive, ArchiveSettings, DataDir, verify_archive
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_kill_9_during_writes_loses_nothing_acknowledged(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from archive import Archive, DataDir, verify_archive
 
     print(f"GONGKAI_SEED={SEED}")
     rng = random.Random(SEED)
-    data = DataDir(tmp_path / "data")
+    database = request.getfixturevalue("pg_url") if engine == "postgresql" else None
+    data = DataDir(tmp_path / "data", database=database)
     acked: dict[int, tuple[str, str]] = {}
     docs: dict[str, int] = {}
     outcomes: list[str] = []
     for round_ in range(KILLS):
-        for line in _run_until_killed(data.root, rng, round_):
+        for line in _run_until_killed(data.root, rng, round_, database):
             parts = line.split()
             if parts[0] == "ACK":
                 acked[int(parts[1])] = (parts[2], parts[3])
             elif parts[0] == "DOC":
                 docs[parts[1]] = max(docs.get(parts[1], 0), int(parts[2]))
-        with Archive.open(data, ArchiveSettings(warc_max_bytes=300_000)) as arc:
+        with Archive.open(data, _settings(database)) as arc:
             rec = arc.recovery
             outcomes.append("torn" if rec.torn_tail else ("orphan" if rec.orphan_records else "clean"))
             assert not rec.damaged and not rec.unreadable_captures
@@ -142,5 +154,5 @@ def test_kill_9_during_writes_loses_nothing_acknowledged(tmp_path: Path) -> None
     assert len(acked) > KILLS
 
 
-if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "child":
-    child(sys.argv[2], sys.argv[3])
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "child":
+    child(sys.argv[2], sys.argv[3], sys.argv[4])

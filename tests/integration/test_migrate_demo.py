@@ -85,7 +85,7 @@ def test_an_unreachable_or_empty_database_is_one_line(tmp_path: Path, pg_url: st
         assert result.exit_code == 1 and len(lines) == 1, result.output
         assert "无法连接目录数据库" in lines[0] and "secret" not in lines[0], lines
     empty = run(tmp_path, "export", database=pg_url)
-    assert empty.exit_code == 1 and "no catalogue yet" in empty.output, empty.output
+    assert empty.exit_code == 1 and "nothing to export" in empty.output, empty.output
     mistyped = run(tmp_path, "export", database="postgres:/oops")
     assert mistyped.exit_code == 1 and "postgresql:// URL" in mistyped.output, mistyped.output
 
@@ -109,3 +109,21 @@ def _served_from_postgresql(demo_dir: Path, pg_url: str, doc_id: str) -> None:
     finally:
         server.close()
         thread.join(timeout=5)
+
+
+@pytest.mark.slow
+def test_the_demo_crawls_straight_into_postgresql(tmp_path: Path, pg_url: str) -> None:
+    """Crawl, re-crawl with edits and removals, index and verify with only the setting: no catalogue.sqlite."""
+    data_dir = tmp_path / "data"
+    result = run(data_dir, "demo", "--no-serve", "--docs", "40", database=pg_url)
+    assert result.exit_code == 0, result.output
+    assert not (data_dir / "catalogue.sqlite").exists()
+    records = [json.loads(line) for line in _sorted_export(data_dir, pg_url)]
+    assert len(records) >= 40 and any(r["versions"] > 1 for r in records)
+    assert any(r["status"] == "removed" for r in records)
+    verified = run(data_dir, "verify", database=pg_url)
+    assert verified.exit_code == 0, verified.output
+    hits = json.loads(
+        run(data_dir, "search", f'index_no:"{records[0]["index_no"]}"', "--json", database=pg_url).output
+    )
+    assert records[0]["id"] in {h["id"] for h in hits["hits"]}
