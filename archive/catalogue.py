@@ -15,13 +15,12 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
-from archive import attachtexts, db, files
+from archive import attachtexts, db, files, schema
 from archive import documents as docs
-from archive.errors import ArchiveError, CaptureNotFound, DocumentNotFound, SchemaTooNew
+from archive.errors import CaptureNotFound, DocumentNotFound
 from archive.models import Capture, Document, Parsed, WarcLocation
 from archive.warcs import FileEvent, now_iso
 
@@ -33,24 +32,6 @@ class DocumentListener(Protocol):
     deleted (removal is a status), so there is no removal call; read the row's `status`."""
 
     def document_written(self, conn: db.Connection, doc_id: str) -> None: ...
-
-
-def load_migrations(name: str = "schema.sql") -> list[tuple[int, str]]:
-    """The migrations of schema.sql (or schema_pg.sql), split at its `-- migration N` lines."""
-    text = resources.files("archive").joinpath(name).read_text(encoding="utf-8")
-    migrations: list[tuple[int, str]] = []
-    current: int | None = None
-    lines: list[str] = []
-    for line in text.splitlines():
-        if line.startswith("-- migration "):
-            if current is not None:
-                migrations.append((current, "\n".join(lines)))
-            current, lines = int(line.split()[2]), []
-        elif current is not None:
-            lines.append(line)
-    if current is not None:
-        migrations.append((current, "\n".join(lines)))
-    return migrations
 
 
 class Catalogue:
@@ -68,7 +49,7 @@ class Catalogue:
         else:
             self.path = Path(target)
             self.location = str(self.path)
-            self.conn = db.Connection(_open_sqlite(self.path, readonly), "sqlite")
+            self.conn = db.Connection(schema.open_sqlite(self.path, readonly), "sqlite")
         try:
             self._migrate()
         except BaseException:
@@ -77,60 +58,12 @@ class Catalogue:
 
     # -- plumbing --------------------------------------------------------------------------------------------
     def _migrate(self) -> None:
-        if self.conn.is_pg:
-            self._migrate_pg()
-            return
-        migrations = load_migrations()
-        latest = migrations[-1][0]
-        current = self.schema_version
-        if current > latest:
-            raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
-        if current == latest:
-            return
-        if self.readonly:
-            raise ArchiveError(
-                f"catalogue schema {current} needs migrating to {latest}; run a write command first"
-            )
-        for version, sql in migrations:
-            if version > current:
-                self.conn.raw.executescript(f"BEGIN IMMEDIATE;\n{sql}\nCOMMIT;")
-
-    def _migrate_pg(self) -> None:
-        """Like SQLite's, with the version in `schema_version`; under the writers' lock, so that workers
-        starting at once migrate one after the other (the second finds nothing left to do)."""
-        migrations = load_migrations("schema_pg.sql")
-        latest = migrations[-1][0]
-        if self.readonly:
-            if self.schema_version == 0:
-                raise ArchiveError(f"目录库不存在: {self.location} (no catalogue yet)")
-        else:
-            with self.conn.transaction() as conn:
-                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")
-                current = self.schema_version
-                if current > latest:
-                    raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
-                for version, sql in migrations:
-                    if version > current:
-                        conn.script(sql)
-                if current < latest:
-                    conn.execute("DELETE FROM schema_version")
-                    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (latest,))
-        current = self.schema_version
-        if current > latest:
-            raise SchemaTooNew(f"catalogue schema {current} is newer than this gongkai ({latest})")
-        if current < latest:
-            raise ArchiveError(
-                f"catalogue schema {current} needs migrating to {latest}; run a write command first"
-            )
+        location = str(self.path) if self.path is not None else self.location
+        schema.migrate(self.conn, readonly=self.readonly, location=location)
 
     @property
     def schema_version(self) -> int:
-        if not self.conn.is_pg:
-            return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-        if self.conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
-            return 0
-        row = self.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-        return int(row[0] or 0)
+        return schema.version(self.conn)
 
     @property
     def engine(self) -> str:
@@ -479,19 +412,3 @@ def document_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Document:
         fields=Parsed.from_json(json.loads(row["fields_json"])),
         last_seen_at=row["last_seen_at"],
     )
-
-
-def _open_sqlite(path: Path, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        if not path.exists():
-            raise ArchiveError(f"目录库不存在: {path.name} (no catalogue yet)")
-        uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-    conn.row_factory = sqlite3.Row
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.execute("PRAGMA busy_timeout=10000")
-    return conn

@@ -10,7 +10,7 @@ import pytest
 from archive_factory import make_exchange
 
 from archive import Archive, ArchiveError, CaptureNotFound, Catalogue, DataDir, SchemaTooNew
-from archive.catalogue import load_migrations
+from archive.schema import load_migrations
 
 
 def test_new_catalogue_is_wal_full_sync_at_latest_schema(tmp_path: Path) -> None:
@@ -61,3 +61,28 @@ def _db_errors(data_dir: DataDir) -> type[Exception]:
 def test_readonly_on_missing_catalogue_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ArchiveError, match="no catalogue"):
         Catalogue(tmp_path / "none.sqlite", readonly=True)
+
+
+def test_postgresql_schema_mirrors_sqlite_tables_columns_and_migrations(tmp_path: Path, pg_url: str) -> None:
+    assert [n for n, _ in load_migrations("schema_pg.sql")] == [n for n, _ in load_migrations()]
+    with Catalogue(tmp_path / "c.sqlite") as lite, Catalogue(pg_url) as pg:
+        assert pg.schema_version == lite.schema_version == load_migrations()[-1][0]
+        tables = [r[0] for r in lite.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            lite_cols = [r[1] for r in lite.conn.execute(f"PRAGMA table_info({table})")]
+            pg_cols = [
+                r[0]
+                for r in pg.conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ?"
+                    " ORDER BY ordinal_position",
+                    (table,),
+                )
+            ]
+            # doc_attachments keeps SQLite's implicit rowid as a column (its links' insertion order)
+            assert [c for c in pg_cols if c != "rowid"] == lite_cols, table
+    with Catalogue(pg_url) as again:  # reopening does not re-run migrations
+        assert again.count_documents() == 0
+    with Catalogue(pg_url) as pg:
+        pg.conn.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(SchemaTooNew):
+        Catalogue(pg_url)
