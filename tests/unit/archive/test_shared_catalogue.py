@@ -140,6 +140,11 @@ def test_a_worker_recovers_only_its_own_open_file(pg_url: str, tmp_path: Path) -
         (open_one,) = data.warcs_dir.glob("gongkai-w1-*.open")
         with pytest.raises(Exception, match="another process"):
             Archive.open(data, one)
+    size = open_one.stat().st_size
+    with Archive.open(
+        data
+    ) as unnamed:  # e.g. `gongkai evidence` beside the workers: leaves their files alone
+        assert unnamed.recovery.clean and open_one.stat().st_size == size
     arc_one.close()
     assert not list(data.warcs_dir.glob("*.open"))
     assert verify_archive(data).ok and open_one.with_suffix("").exists()
