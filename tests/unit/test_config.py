@@ -66,3 +66,20 @@ def test_user_dictionary_is_found_relative_to_the_data_dir(tmp_path: Path) -> No
     absolute.write_text("法治政府建设示范\n", encoding="utf-8")
     cfg = load_config(tmp_path, {"GONGKAI_INDEX_USER_DICTIONARY": str(absolute)})
     assert cfg.index.user_dictionary == absolute
+
+
+def test_database_url_from_toml_or_environment_with_the_environment_winning(tmp_path: Path) -> None:
+    assert load_config(tmp_path, {}).data_dir.database is None  # the embedded SQLite catalogue
+    (tmp_path / "gongkai.toml").write_text(
+        '[archive]\ndatabase = "postgresql://a@db1/gongkai"\nworker_id = "w1"\n', encoding="utf-8"
+    )
+    cfg = load_config(tmp_path, {})
+    assert cfg.data_dir.database == cfg.archive.database == "postgresql://a@db1/gongkai"
+    assert cfg.archive.worker_id == "w1" and cfg.data_dir.catalogue_target == "postgresql://a@db1/gongkai"
+    env = {"GONGKAI_DATABASE_URL": "postgresql://b:secret@db2/gongkai"}
+    cfg = load_config(tmp_path, env)
+    assert cfg.data_dir.database == "postgresql://b:secret@db2/gongkai"
+    assert "secret" not in repr(cfg)  # settings and data dir never print the password
+    for name, value in (("database", "sqlite:///x"), ("worker_id", "w 1")):
+        with pytest.raises(ConfigError, match=f"/ {name}"):
+            load_config(tmp_path, {f"GONGKAI_ARCHIVE_{name.upper()}": value})
