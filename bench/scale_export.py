@@ -22,7 +22,7 @@ from archive.models import Document
 
 def write_catalogue(docs: list[Document], path: Path) -> None:
     catalogue = Catalogue(path)
-    conn = catalogue.conn
+    conn = catalogue.conn.raw  # the sqlite3 connection (the catalogue's own schema, filled in bulk)
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(
         "INSERT INTO captures (capture_id, url, final_url, status, captured_at, kind) VALUES (?, ?, ?, 200, ?, 'document')",
