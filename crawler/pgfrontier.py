@@ -116,6 +116,8 @@ class PgFrontier:
     def close(self) -> None:
         """Stop renewing; hand back whatever this worker still holds (an entry cut short by an error), marked
         interrupted since its capture may have committed."""
+        import psycopg
+
         self._heartbeat.stop()
         try:
             if not self.conn.closed:
@@ -128,6 +130,8 @@ class PgFrontier:
                     "UPDATE crawl_hosts SET holder = NULL, busy_until = NULL WHERE holder = %s",
                     (self.worker,),
                 )
+        except psycopg.Error as exc:  # the database went away: the leases run out by themselves
+            logger.warning("could not hand back this worker's leases: %s", exc)
         finally:
             self.conn.close()
 
