@@ -195,6 +195,12 @@ class Frontier:
         """Work another worker may still turn into pending URLs: none, this frontier has one process."""
         return False
 
+    def pause_host(self, host: str, reason: str) -> None:
+        """A host paused for the run: the crawl loop's own exclusion is the whole story in one process."""
+
+    def paused_hosts(self) -> dict[str, str]:
+        return {}
+
     def counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
 

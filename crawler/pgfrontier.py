@@ -61,7 +61,9 @@ CREATE TABLE IF NOT EXISTS crawl_hosts (
     holder TEXT,
     busy_until TIMESTAMPTZ,
     next_at TIMESTAMPTZ NOT NULL DEFAULT 'epoch',
-    requests BIGINT NOT NULL DEFAULT 0
+    requests BIGINT NOT NULL DEFAULT 0,
+    paused_run BIGINT,
+    paused_reason TEXT
 );
 CREATE TABLE IF NOT EXISTS crawl_robots (
     host TEXT PRIMARY KEY,
@@ -71,6 +73,8 @@ CREATE TABLE IF NOT EXISTS crawl_robots (
 );
 """
 _COLUMNS = "url, depth, kind, discovered_from, parent, outcome, meta"
+# a host one worker paused for the run (blocked, unreachable, a long Retry-After) is left alone by all of them
+_NOT_PAUSED = "host NOT IN (SELECT host FROM crawl_hosts WHERE paused_run = %s)"
 
 
 def is_postgres_url(value: str | None) -> bool:
@@ -207,9 +211,9 @@ class PgFrontier:
             "UPDATE crawl_urls u SET state = 'in_flight', worker = %s, updated_at = clock_timestamp(), "
             "leased_until = clock_timestamp() + make_interval(secs => %s) "
             "FROM (SELECT id FROM crawl_urls WHERE state = 'pending' AND host = ANY(%s) "
-            "      ORDER BY (kind <> 'attachment'), id LIMIT 1 FOR UPDATE SKIP LOCKED) pick "
+            f"      AND {_NOT_PAUSED} ORDER BY (kind <> 'attachment'), id LIMIT 1 FOR UPDATE SKIP LOCKED) pick "
             f"WHERE u.id = pick.id RETURNING {', '.join('u.' + c for c in _COLUMNS.split(', '))}",
-            (self.worker, self.lease_s, allowed),
+            (self.worker, self.lease_s, allowed, self.run_id),
         ).fetchone()
         if row is None:
             return None
@@ -241,8 +245,8 @@ class PgFrontier:
         allowed = sorted(set(hosts) - set(exclude))
         row = self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM crawl_urls WHERE host = ANY(%s) AND (state = 'pending' "
-            "OR (state = 'in_flight' AND leased_until >= clock_timestamp())))",
-            (allowed,),
+            f"OR (state = 'in_flight' AND leased_until >= clock_timestamp())) AND {_NOT_PAUSED})",
+            (allowed, self.run_id),
         ).fetchone()
         return bool(row and row[0])
 
@@ -266,6 +270,21 @@ class PgFrontier:
             "WHERE url = %s AND worker = %s",
             (entry.url, self.worker),
         )
+
+    def pause_host(self, host: str, reason: str) -> None:
+        """Pause `host` for this run, for every worker (its URLs stay pending for the next run)."""
+        self.conn.execute(
+            "INSERT INTO crawl_hosts(host, paused_run, paused_reason) VALUES (%s, %s, %s) "
+            "ON CONFLICT (host) DO UPDATE SET paused_run = EXCLUDED.paused_run, "
+            "paused_reason = EXCLUDED.paused_reason",
+            (host, self.run_id, reason),
+        )
+
+    def paused_hosts(self) -> dict[str, str]:
+        rows = self.conn.execute(
+            "SELECT host, paused_reason FROM crawl_hosts WHERE paused_run = %s", (self.run_id,)
+        ).fetchall()
+        return {str(host): str(reason) for host, reason in rows}
 
     # -- questions --------------------------------------------------------------------------------------------
 

@@ -150,6 +150,8 @@ class _Run:
         finally:
             self.progress.close()
         self.summary.pending = self.frontier.pending_count(self.hosts)
+        for host, reason in self.frontier.paused_hosts().items():  # paused by another worker
+            self.summary.paused_hosts.setdefault(host, reason)
         if finished:
             self.frontier.finish_run()
 
@@ -493,3 +495,4 @@ class _Run:
         if host not in self.summary.paused_hosts:
             logger.warning("pausing host %s for this run: %s", host, reason)
             self.summary.paused_hosts[host] = reason
+            self.frontier.pause_host(host, reason)  # shared: every worker on the frontier leaves it alone

@@ -184,3 +184,18 @@ def test_workers_starting_together_create_the_schema_once(pg_url: str, frontiers
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_a_host_one_worker_paused_is_left_alone_by_all_for_the_run(
+    pg_url: str, frontiers: list[PgFrontier]
+) -> None:
+    a = seeded(pg_url, frontiers)
+    b = open_worker(pg_url, frontiers, "b")
+    b.join_run()
+    a.pause_host("a.gov.cn", "blocked:challenge:ruishu")
+    assert b.next(HOSTS) is None and not b.work_remains(HOSTS)  # the run can finish; the URLs stay pending
+    assert b.paused_hosts() == {"a.gov.cn": "blocked:challenge:ruishu"} and b.pending_count(HOSTS) == 3
+    b.finish_run()
+    c = open_worker(pg_url, frontiers, "c")
+    c.begin_run([SEED])
+    assert c.paused_hosts() == {} and c.next(HOSTS) is not None  # the next run asks again
