@@ -1,15 +1,13 @@
 """Crawl workers in their own processes against one PostgreSQL frontier, judged from the server's request log.
 
 A worker is the real command, `gongkai --data-dir DIR crawl --worker [URL...]`, configured through the
-environment as a user would (GONGKAI_DATABASE_URL, GONGKAI_CRAWLER_*). When the archive has no PostgreSQL
-catalogue (`archive.database` absent: before issue 13 part A), each worker runs the same `crawl_worker` call in a
-`python -c` child on its own SQLite archive instead; `SHARED_CATALOGUE` says which, and the tests' assertions
-follow it.
+environment as a user would (GONGKAI_DATABASE_URL, GONGKAI_ARCHIVE_WORKER_ID, GONGKAI_CRAWLER_*). All workers
+share one data directory (each writes its own WARC files, named by its worker id) and the catalogue in the same
+PostgreSQL database as the frontier, so a worker that takes over a killed one's URL finds its committed capture.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import subprocess
 import sys
@@ -18,27 +16,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from archive import ArchiveSettings, Catalogue, DataDir
+from archive import Catalogue, DataDir
 
-SHARED_CATALOGUE = "database" in {f.name for f in dataclasses.fields(ArchiveSettings)}
 DELAY_S = 0.05
 SCHED_SLACK_S = (
     0.03  # the server stamps an end after its last write; a loaded 2-core machine delays that stamp
 )
 ABANDON_SLACK_S = 0.04  # a response the killed client abandoned ends when the server notices the hang-up
-
-_SQLITE_WORKER = """
-import os, sys
-from archive import Archive, DataDir
-from crawler import crawl_worker
-from gongkai.config import load_config
-root = DataDir(sys.argv[1]).ensure()
-cfg = load_config(root.root, os.environ)
-with Archive.open(root, cfg.archive) as archive:
-    summary = crawl_worker(sys.argv[2:], archive=archive, database=os.environ["GONGKAI_DATABASE_URL"],
-                           settings=cfg.crawler)
-print(summary.format() if summary else "nothing to join")
-"""
 
 
 def worker_env(database: str, slot: int, **crawler: Any) -> dict[str, str]:
@@ -51,29 +35,22 @@ def worker_env(database: str, slot: int, **crawler: Any) -> dict[str, str]:
         "GONGKAI_CRAWLER_READ_TIMEOUT_S": "2",
         "GONGKAI_CRAWLER_TOTAL_DEADLINE_S": "5",
         "GONGKAI_CRAWLER_USER_AGENT": f"gongkai-test/0.1 worker-{slot} (+https://example.org/gongkai-contact)",
+        "GONGKAI_ARCHIVE_WORKER_ID": f"w{slot}",
     }
-    if SHARED_CATALOGUE:
-        env["GONGKAI_ARCHIVE_WORKER_ID"] = f"w{slot}"
     env.update({f"GONGKAI_CRAWLER_{k.upper()}": str(v) for k, v in crawler.items()})
     return env
 
 
-def data_root(base: Path, slot: int) -> Path:
-    """One data directory for all workers with the shared catalogue (each writes its own WARC files); one per
-    worker without it."""
-    return base / "data" if SHARED_CATALOGUE else base / f"data-{slot}"
+def data_root(base: Path) -> Path:
+    return base / "data"
 
 
 def start_worker(
     base: Path, database: str, slot: int, seeds: list[str], **crawler: Any
 ) -> subprocess.Popen[bytes]:
-    root = data_root(base, slot)
-    if SHARED_CATALOGUE:
-        command = [sys.executable, "-m", "gongkai", "--data-dir", str(root), "crawl", "--worker", *seeds]
-    else:
-        command = [sys.executable, "-c", _SQLITE_WORKER, str(root), *seeds]
+    command = [sys.executable, "-m", "gongkai", "-v", "--data-dir", str(data_root(base)), "crawl", "--worker"]
     return subprocess.Popen(
-        command,
+        [*command, *seeds],
         env=worker_env(database, slot, **crawler),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -101,34 +78,26 @@ def finish(proc: subprocess.Popen[bytes], timeout_s: float = 300.0) -> str:
     return text
 
 
-def document_captures(base: Path, database: str, slots: int) -> Counter[str]:
-    """Document captures per URL over the whole archive (the shared catalogue, or every worker's own)."""
-    counts: Counter[str] = Counter()
-    for target in _catalogues(base, database, slots):
-        catalogue = Catalogue(target, readonly=True)
-        try:
-            counts.update(c["url"] for c in catalogue.iter_captures() if c["kind"] == "document")
-        finally:
-            catalogue.close()
-    return counts
+def data_dir(base: Path, database: str) -> DataDir:
+    return DataDir(data_root(base), database=database)
 
 
-def documents(base: Path, database: str, slots: int) -> Counter[str]:
-    """Document rows per URL over the whole archive."""
-    counts: Counter[str] = Counter()
-    for target in _catalogues(base, database, slots):
-        catalogue = Catalogue(target, readonly=True)
-        try:
-            counts.update(d.url for d in catalogue.iter_documents())
-        finally:
-            catalogue.close()
-    return counts
+def document_captures(base: Path, database: str) -> Counter[str]:
+    """Document captures per URL in the shared catalogue."""
+    catalogue = Catalogue(data_dir(base, database).catalogue_target, readonly=True)
+    try:
+        return Counter(c["url"] for c in catalogue.iter_captures() if c["kind"] == "document")
+    finally:
+        catalogue.close()
 
 
-def _catalogues(base: Path, database: str, slots: int) -> list[Any]:
-    if SHARED_CATALOGUE:
-        return [DataDir(data_root(base, 0), database=database).catalogue_target]  # type: ignore[call-arg,attr-defined]
-    return [DataDir(data_root(base, s)).catalogue_path for s in range(slots) if data_root(base, s).exists()]
+def documents(base: Path, database: str) -> Counter[str]:
+    """Document rows per URL in the shared catalogue."""
+    catalogue = Catalogue(data_dir(base, database).catalogue_target, readonly=True)
+    try:
+        return Counter(d.url for d in catalogue.iter_documents())
+    finally:
+        catalogue.close()
 
 
 def user_agent_slot(hit: Any) -> int:

@@ -14,7 +14,6 @@ from govsim.server import GovSim, serve_govsim
 from pgserver import PgServer
 from workerkit import (
     DELAY_S,
-    SHARED_CATALOGUE,
     document_captures,
     documents,
     finish,
@@ -44,7 +43,7 @@ def test_three_workers_crawl_the_same_documents_as_one(
     with serve_govsim(GovSim(base=site), process=True) as srv:
         finish(start_worker(one_base, one_db, 0, [srv.url + "/"]))
         one_hits = srv.hits()
-    one_docs = documents(one_base, one_db, 1)
+    one_docs = documents(one_base, one_db)
     assert {path_of(u) for u in one_docs} == expected
 
     db, base = pg_server.create_database(), tmp_path_factory.mktemp("three-workers")
@@ -56,14 +55,12 @@ def test_three_workers_crawl_the_same_documents_as_one(
             finish(proc)
         hits = srv.hits()
     print(f"one worker: {gap_figures(one_hits)}")
-    print(
-        f"three workers ({'shared' if SHARED_CATALOGUE else 'per-worker SQLite'} catalogue): {gap_figures(hits)}"
-    )
+    print(f"three workers: {gap_figures(hits)}")
 
-    docs = documents(base, db, WORKERS)
+    docs = documents(base, db)
     assert {path_of(u) for u in docs} == {path_of(u) for u in one_docs}  # the same documents as one worker
     assert set(docs.values()) == {1}  # each once in the archive
-    assert set(document_captures(base, db, WORKERS).values()) == {1}  # each archived once
+    assert set(document_captures(base, db).values()) == {1}  # each archived once
     # each URL fetched once, exactly as by one worker; robots.txt once for all three
     assert collections.Counter(h.path_qs for h in hits) == collections.Counter(h.path_qs for h in one_hits)
     assert [h.path_qs for h in hits].count("/robots.txt") == 1
