@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS crawl_urls (
     worker TEXT,
     leased_until TIMESTAMPTZ
 );
-CREATE INDEX IF NOT EXISTS crawl_urls_pending ON crawl_urls ((kind <> 'attachment'), id) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS crawl_urls_pending ON crawl_urls (host, (kind <> 'attachment'), id)
+    WHERE state = 'pending';
 CREATE INDEX IF NOT EXISTS crawl_urls_leased ON crawl_urls (leased_until) WHERE state = 'in_flight';
 CREATE INDEX IF NOT EXISTS crawl_urls_host ON crawl_urls (host, state);
 CREATE TABLE IF NOT EXISTS crawl_runs (
@@ -207,25 +208,34 @@ class PgFrontier:
         if not allowed:
             return None
         self.reclaim()
-        row = self.conn.execute(
-            "UPDATE crawl_urls u SET state = 'in_flight', worker = %s, updated_at = clock_timestamp(), "
-            "leased_until = clock_timestamp() + make_interval(secs => %s) "
-            "FROM (SELECT id FROM crawl_urls WHERE state = 'pending' AND host = ANY(%s) "
-            f"      AND {_NOT_PAUSED} ORDER BY (kind <> 'attachment'), id LIMIT 1 FOR UPDATE SKIP LOCKED) pick "
-            f"WHERE u.id = pick.id RETURNING {', '.join('u.' + c for c in _COLUMNS.split(', '))}",
-            (self.worker, self.lease_s, allowed, self.run_id),
-        ).fetchone()
-        if row is None:
-            return None
-        return Entry(
-            url=row[0],
-            depth=int(row[1]),
-            kind=row[2],
-            discovered_from=row[3],
-            parent=row[4],
-            interrupted=row[5] == "interrupted",
-            meta=row[6],
-        )
+        # free hosts first (nobody holds them, the earliest next_at first), so a worker does not queue behind a
+        # host another worker is fetching from while a different host is idle; one indexed pick per host
+        order = self.conn.execute(
+            "SELECT h FROM unnest(%s::text[]) AS h LEFT JOIN crawl_hosts c ON c.host = h "
+            "WHERE c.paused_run IS DISTINCT FROM %s "
+            "ORDER BY (c.holder IS NOT NULL AND c.busy_until >= clock_timestamp()), c.next_at NULLS FIRST, h",
+            (allowed, self.run_id),
+        ).fetchall()
+        for (host,) in order:
+            row = self.conn.execute(
+                "UPDATE crawl_urls u SET state = 'in_flight', worker = %s, updated_at = clock_timestamp(), "
+                "leased_until = clock_timestamp() + make_interval(secs => %s) "
+                "FROM (SELECT id FROM crawl_urls WHERE state = 'pending' AND host = %s "
+                "      ORDER BY (kind <> 'attachment'), id LIMIT 1 FOR UPDATE SKIP LOCKED) pick "
+                f"WHERE u.id = pick.id RETURNING {', '.join('u.' + c for c in _COLUMNS.split(', '))}",
+                (self.worker, self.lease_s, host),
+            ).fetchone()
+            if row is not None:
+                return Entry(
+                    url=row[0],
+                    depth=int(row[1]),
+                    kind=row[2],
+                    discovered_from=row[3],
+                    parent=row[4],
+                    interrupted=row[5] == "interrupted",
+                    meta=row[6],
+                )
+        return None
 
     def reclaim(self) -> int:
         """Return URLs whose lease expired (their worker died) to the queue, marked interrupted."""

@@ -199,3 +199,22 @@ def test_a_host_one_worker_paused_is_left_alone_by_all_for_the_run(
     c = open_worker(pg_url, frontiers, "c")
     c.begin_run([SEED])
     assert c.paused_hosts() == {} and c.next(HOSTS) is not None  # the next run asks again
+
+
+def test_a_url_of_a_free_host_is_taken_before_one_of_a_host_another_worker_holds(
+    pg_url: str, frontiers: list[PgFrontier]
+) -> None:
+    from crawler.pgpolite import PgHostGate
+
+    a = seeded(pg_url, frontiers)  # three a.gov.cn documents, queued first
+    entry = a.next(HOSTS)
+    assert entry is not None
+    a.complete(entry, state="done", outcome="list", links=[Link("http://b.gov.cn/art/1.html", "document")])
+    PgHostGate(a.conn, "a", lease_s=30.0).acquire("a.gov.cn")  # a is fetching from a.gov.cn
+    b = open_worker(pg_url, frontiers, "b")
+    b.join_run()
+    both = ["a.gov.cn", "b.gov.cn"]
+    first = b.next(both)
+    assert first is not None and first.url == "http://b.gov.cn/art/1.html"
+    second = b.next(both)  # nothing else free: a.gov.cn's next URL, to wait for the host with
+    assert second is not None and second.url.startswith("http://a.gov.cn/")
