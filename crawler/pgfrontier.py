@@ -208,13 +208,16 @@ class PgFrontier:
         if not allowed:
             return None
         self.reclaim()
-        # free hosts first (nobody holds them, the earliest next_at first), so a worker does not queue behind a
-        # host another worker is fetching from while a different host is idle; one indexed pick per host
+        # the hosts fewest workers are busy with first (URLs in flight: fetching, or leased and waiting for the
+        # host), then the earliest next_at, so workers spread over idle hosts instead of queueing behind one;
+        # then one indexed pick per host
         order = self.conn.execute(
             "SELECT h FROM unnest(%s::text[]) AS h LEFT JOIN crawl_hosts c ON c.host = h "
+            "LEFT JOIN (SELECT host, COUNT(*) AS busy FROM crawl_urls WHERE state = 'in_flight' "
+            "           AND host = ANY(%s) GROUP BY host) f ON f.host = h "
             "WHERE c.paused_run IS DISTINCT FROM %s "
-            "ORDER BY (c.holder IS NOT NULL AND c.busy_until >= clock_timestamp()), c.next_at NULLS FIRST, h",
-            (allowed, self.run_id),
+            "ORDER BY COALESCE(f.busy, 0), c.next_at NULLS FIRST, h",
+            (allowed, allowed, self.run_id),
         ).fetchall()
         for (host,) in order:
             row = self.conn.execute(

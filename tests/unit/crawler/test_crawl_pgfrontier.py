@@ -201,7 +201,7 @@ def test_a_host_one_worker_paused_is_left_alone_by_all_for_the_run(
     assert c.paused_hosts() == {} and c.next(HOSTS) is not None  # the next run asks again
 
 
-def test_a_url_of_a_free_host_is_taken_before_one_of_a_host_another_worker_holds(
+def test_a_url_of_an_idle_host_is_taken_before_one_of_a_host_another_worker_is_busy_with(
     pg_url: str, frontiers: list[PgFrontier]
 ) -> None:
     from crawler.pgpolite import PgHostGate
@@ -210,7 +210,9 @@ def test_a_url_of_a_free_host_is_taken_before_one_of_a_host_another_worker_holds
     entry = a.next(HOSTS)
     assert entry is not None
     a.complete(entry, state="done", outcome="list", links=[Link("http://b.gov.cn/art/1.html", "document")])
-    PgHostGate(a.conn, "a", lease_s=30.0).acquire("a.gov.cn")  # a is fetching from a.gov.cn
+    held = a.next(HOSTS)
+    assert held is not None and held.url.startswith("http://a.gov.cn/")
+    PgHostGate(a.conn, "a", lease_s=30.0).acquire("a.gov.cn")  # a is fetching it from a.gov.cn
     b = open_worker(pg_url, frontiers, "b")
     b.join_run()
     both = ["a.gov.cn", "b.gov.cn"]
