@@ -8,7 +8,7 @@ from __future__ import annotations
 from crawler.decode import Decoded, decode_html
 from crawler.extract import looks_binary, parse_page
 from crawler.frontier import last_run
-from crawler.pgfrontier import is_postgres_url
+from crawler.pgbase import is_postgres_url
 from crawler.run import FRONTIER_FILE, crawl
 from crawler.settings import CrawlSettings
 from crawler.sites import adapter_names

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from crawler.frontier import Link
-from crawler.pgfrontier import PgFrontier, connect
+from crawler.pgbase import connect
+from crawler.pgfrontier import PgFrontier
 
 SEED = "http://a.gov.cn/col/col1/index.html"
 HOSTS = ["a.gov.cn"]

@@ -12,7 +12,7 @@ from govsim.harness import fast_settings
 from govsim.server import GovSim, serve_govsim
 
 from crawler.fetch import Fetcher
-from crawler.pgfrontier import connect, ensure_schema
+from crawler.pgbase import connect, ensure_schema
 from crawler.pgpolite import PgHostGate, PgRobotsStore
 from crawler.robots import RobotsCache
 from demosite.site import DemoSite
