@@ -190,12 +190,13 @@ class PgFrontier:
         return cur.rowcount
 
     def work_remains(self, hosts: Iterable[str], exclude: Iterable[str] = ()) -> bool:
-        """Pending URLs, or URLs other workers hold live leases on (their links may still come): wait, do not
-        finish the run. One statement, so a worker's commit of its links and done mark is seen whole."""
+        """Pending URLs, or URLs in flight (another worker's links may still come; an expired lease is reclaimed
+        by the next `next()`): wait, do not finish the run. One statement, so a worker's commit of its links and
+        done mark is seen whole."""
         allowed = sorted(set(hosts) - set(exclude))
         row = self.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM crawl_urls WHERE host = ANY(%s) AND (state = 'pending' "
-            f"OR (state = 'in_flight' AND leased_until >= clock_timestamp())) AND {_NOT_PAUSED})",
+            "SELECT EXISTS (SELECT 1 FROM crawl_urls WHERE host = ANY(%s) "
+            f"AND state IN ('pending', 'in_flight') AND {_NOT_PAUSED})",
             (allowed, self.run_id),
         ).fetchone()
         return bool(row and row[0])

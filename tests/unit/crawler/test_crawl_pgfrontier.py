@@ -91,7 +91,13 @@ def test_expired_lease_of_a_dead_worker_returns_the_url_marked_interrupted(
     first = b.next(HOSTS)
     assert first is not None and first.url == DOCS[1]  # a's lease is still live
     assert not first.interrupted
+    b.complete(first, state="done", outcome="document:new")
+    last = b.next(HOSTS)  # the last free one
+    assert last is not None and last.url == DOCS[2]
+    b.complete(last, state="done", outcome="document:new")
     time.sleep(0.6)
+    # a's lease ran out but nobody reclaimed it yet: still work, the run must not finish without it
+    assert b.work_remains(HOSTS)
     again = [b.next(HOSTS), b.next(HOSTS)]
     back = [e for e in again if e is not None and e.url == DOCS[0]]
     assert len(back) == 1 and back[0].interrupted  # look in the archive before fetching again
