@@ -126,6 +126,14 @@ class PgFrontier:
             (self.run_id,),
         )
 
+    def _run_over(self) -> bool:
+        """This worker's run was finished by another worker: what is pending now belongs to a later run, which
+        this worker did not join."""
+        row = self.conn.execute(
+            "SELECT finished_at IS NOT NULL FROM crawl_runs WHERE run = %s", (self.run_id,)
+        ).fetchone()
+        return bool(row and row[0])
+
     def _latest_run(self) -> tuple[Any, ...] | None:
         return self.conn.execute(
             "SELECT run, finished_at, started_at, seeds FROM crawl_runs ORDER BY run DESC LIMIT 1"
@@ -142,7 +150,7 @@ class PgFrontier:
     def next(self, hosts: Iterable[str], exclude: Iterable[str] = ()) -> Entry | None:
         """Lease the next pending URL of `hosts` to this worker; None when there is none free right now."""
         allowed = sorted(set(hosts) - set(exclude))
-        if not allowed:
+        if not allowed or self._run_over():
             return None
         self.reclaim()
         # the hosts fewest workers are busy with first (URLs in flight: fetching, or leased and waiting for the
@@ -194,6 +202,8 @@ class PgFrontier:
         by the next `next()`): wait, do not finish the run. One statement, so a worker's commit of its links and
         done mark is seen whole."""
         allowed = sorted(set(hosts) - set(exclude))
+        if self._run_over():
+            return False
         row = self.conn.execute(
             "SELECT EXISTS (SELECT 1 FROM crawl_urls WHERE host = ANY(%s) "
             f"AND state IN ('pending', 'in_flight') AND {_NOT_PAUSED})",

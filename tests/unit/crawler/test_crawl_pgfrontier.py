@@ -227,3 +227,18 @@ def test_a_url_of_an_idle_host_is_taken_before_one_of_a_host_another_worker_is_b
     assert first is not None and first.url == "http://b.gov.cn/art/1.html"
     second = b.next(both)  # nothing else free: a.gov.cn's next URL, to wait for the host with
     assert second is not None and second.url.startswith("http://a.gov.cn/")
+
+
+def test_a_worker_of_a_finished_run_does_not_take_the_next_runs_urls(
+    pg_url: str, frontiers: list[PgFrontier]
+) -> None:
+    a = seeded(pg_url, frontiers)
+    b = open_worker(pg_url, frontiers, "b")
+    b.join_run()
+    while (entry := a.next(HOSTS)) is not None:
+        a.complete(entry, state="done", outcome="document:new")
+    a.finish_run()
+    c = open_worker(pg_url, frontiers, "c")
+    assert c.begin_run([SEED]) is False  # a new run, re-checking everything
+    assert b.next(HOSTS) is None and not b.work_remains(HOSTS)  # b belongs to the finished run: it stops
+    assert c.next(HOSTS) is not None
