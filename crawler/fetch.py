@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin, urlsplit
 
 from archive.models import Exchange
@@ -43,6 +43,22 @@ class HostState:
     next_allowed: float = 0.0
     min_delay_s: float = 0.0
     requests: int = 0
+    owed_gap_s: float = 0.0  # the gap the request in flight owes the next one (told to the gate at its end)
+
+
+class HostGate(Protocol):
+    """Politeness shared by several processes (crawler/pgpolite.py): one request in flight per host across all
+    of them, and the gap between the end of one and the start of the next. Without a gate the fetcher's own
+    book-keeping is the whole story (one process, one request at a time)."""
+
+    def acquire(self, host: str) -> None:
+        """Block until this process may send the next request to `host`; it then holds the host."""
+
+    def release(self, host: str, gap_s: float) -> None:
+        """The request ended: free the host; the next request may start `gap_s` later."""
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to `host` before `seconds` from now (Retry-After, back-off)."""
 
 
 @dataclass
@@ -89,6 +105,7 @@ class Fetcher:
         session: requests.Session | None = None,
         rng: random.Random | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        gate: HostGate | None = None,
     ) -> None:
         import requests  # imported on first use: urllib3 probes IPv6 with a socket when it is imported
 
@@ -98,6 +115,7 @@ class Fetcher:
         self.session.trust_env = False
         self.rng = rng or random.Random()
         self._sleep = sleep
+        self.gate = gate
         self.hosts: dict[str, HostState] = {}
         self.requests_made = 0
 
@@ -117,6 +135,8 @@ class Fetcher:
     def defer(self, url: str, seconds: float) -> None:
         state = self.host(url)
         state.next_allowed = max(state.next_allowed, time.monotonic() + seconds)
+        if self.gate is not None:
+            self.gate.defer(host_key(url), seconds)
 
     def wait_s(self, url: str) -> float:
         return max(0.0, self.host(url).next_allowed - time.monotonic())
@@ -125,12 +145,22 @@ class Fetcher:
         wait = self.wait_s(url)
         if wait > 0:
             self._sleep(wait)
+        state = self.host(url)
+        state.owed_gap_s = max(self.settings.delay_s, state.min_delay_s)  # kept should the request raise
+        if self.gate is not None:
+            self.gate.acquire(host_key(url))
 
     def _finish_turn(self, url: str) -> None:
         state = self.host(url)
         gap = max(self.settings.delay_s, state.min_delay_s)
         gap *= 1.0 + self.rng.random() * self.settings.jitter
         state.next_allowed = max(state.next_allowed, time.monotonic() + gap)
+        state.owed_gap_s = gap
+
+    def _end_turn(self, url: str) -> None:
+        """Hand the host back to the gate, whatever happened (nothing owed when nothing reached the server)."""
+        if self.gate is not None:
+            self.gate.release(host_key(url), self.host(url).owed_gap_s)
 
     # -- public -----------------------------------------------------------------------------------------------
 
@@ -219,10 +249,18 @@ class Fetcher:
     def _once(
         self, url: str, extra_headers: Mapping[str, str], deadline_s: float | None, max_bytes: int | None
     ) -> Exchange:
+        self._wait_turn(url)
+        try:
+            return self._exchange(url, extra_headers, deadline_s, max_bytes)
+        finally:
+            self._end_turn(url)
+
+    def _exchange(
+        self, url: str, extra_headers: Mapping[str, str], deadline_s: float | None, max_bytes: int | None
+    ) -> Exchange:
         import requests
 
         s = self.settings
-        self._wait_turn(url)
         started_at = _now_iso()
         t0 = time.monotonic()
         deadline = t0 + (deadline_s if deadline_s is not None else s.total_deadline_s)
@@ -292,6 +330,8 @@ class Fetcher:
     ) -> Exchange:
         if reached_server:
             self._finish_turn(url)
+        else:
+            self.host(url).owed_gap_s = 0.0
         logger.debug("fetch %s failed: %s", url, error)  # the crawl logs the outcome of every entry
         return replace(base, error=error, elapsed_ms=int((time.monotonic() - t0) * 1000))
 

@@ -191,6 +191,16 @@ class Frontier:
     def known(self, url: str) -> bool:
         return self.conn.execute("SELECT 1 FROM urls WHERE url=?", (url,)).fetchone() is not None
 
+    def work_remains(self, hosts: Iterable[str], exclude: Iterable[str] = ()) -> bool:
+        """Work another worker may still turn into pending URLs: none, this frontier has one process."""
+        return False
+
+    def pause_host(self, host: str, reason: str) -> None:
+        """A host paused for the run: the crawl loop's own exclusion is the whole story in one process."""
+
+    def paused_hosts(self) -> dict[str, str]:
+        return {}
+
     def counts(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT state, COUNT(*) FROM urls GROUP BY state").fetchall())
 

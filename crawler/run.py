@@ -4,7 +4,9 @@ Per URL (SITES.md, STYLE.md section 5): trap limits, robots, fetch (polite, boun
 capture, then parse (adapter for lists, `parse_page` for articles), upsert the document, and finally commit the
 page's links together with its "done" mark. That order is what makes a kill -9 lose nothing and re-fetch at most
 the page in flight. Single-threaded on purpose: never two requests in flight to one host, and a crawl of a few
-hosts is bounded by politeness delays, not by CPU.
+hosts is bounded by politeness delays, not by CPU. Several such loops in several processes share one PostgreSQL
+frontier through crawler/worker.py; the loop is the same, only the frontier, the host gate and the robots.txt
+store are shared.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ from crawler.extract import parse_page
 from crawler.fetch import Fetcher
 from crawler.frontier import Entry, Frontier, Link
 from crawler.listmeta import list_meta, listed_fields
-from crawler.robots import RobotsCache
+from crawler.pgfrontier import PgFrontier
+from crawler.robots import RobotsCache, RobotsStore
 from crawler.settings import CrawlSettings
 from crawler.sites import Adapter, choose_adapter, generic
 from crawler.sites.common import Candidate, Page, Request, is_article_url, is_endpoint_url
@@ -45,6 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 FRONTIER_FILE = "frontier.sqlite"
+WAIT_POLL_S = 0.1  # a worker with nothing to take looks again this often while other workers hold leases
 
 
 def crawl(
@@ -92,12 +96,13 @@ class _Run:
     def __init__(
         self,
         archive: Archive,
-        frontier: Frontier,
+        frontier: Frontier | PgFrontier,
         fetcher: Fetcher,
         settings: CrawlSettings,
         seeds: list[str],
         summary: CrawlSummary,
         on_progress: Callable[[CrawlSummary], None] | None,
+        robots_store: RobotsStore | None = None,
     ) -> None:
         self.archive = archive
         self.frontier = frontier
@@ -112,6 +117,7 @@ class _Run:
             ttl_s=settings.robots_ttl_s,
             max_bytes=settings.robots_max_bytes,
             is_allowed=self._scope_refusal,
+            store=robots_store,
         )
         self.blocks: dict[str, int] = {}
         self.net_failures: dict[str, int] = {}
@@ -131,6 +137,9 @@ class _Run:
                     break
                 entry = self.frontier.next(self.hosts, exclude=self.summary.paused_hosts)
                 if entry is None:
+                    if self.frontier.work_remains(self.hosts, exclude=self.summary.paused_hosts):
+                        time.sleep(WAIT_POLL_S)  # other workers hold leases: their links may still come
+                        continue
                     finished = True
                     break
                 self.process(entry)
@@ -141,6 +150,8 @@ class _Run:
         finally:
             self.progress.close()
         self.summary.pending = self.frontier.pending_count(self.hosts)
+        for host, reason in self.frontier.paused_hosts().items():  # paused by another worker
+            self.summary.paused_hosts.setdefault(host, reason)
         if finished:
             self.frontier.finish_run()
 
@@ -484,3 +495,4 @@ class _Run:
         if host not in self.summary.paused_hosts:
             logger.warning("pausing host %s for this run: %s", host, reason)
             self.summary.paused_hosts[host] = reason
+            self.frontier.pause_host(host, reason)  # shared: every worker on the frontier leaves it alone

@@ -61,6 +61,9 @@ class CrawlSettings:
     extract_memory_mb: int = 1024  # address-space limit of the extraction child (setrlimit)
     extract_max_chars: int = 2_000_000  # characters of text kept per attachment (output cap)
     adapter: str = "auto"  # a site adapter to try first (a watched source's hint); "auto": fingerprints only
+    # PostgreSQL frontier only: a worker's URL and host leases expire this long after its last heartbeat, so a
+    # URL leased by a killed worker (kill -9, a lost machine) returns to the queue (a live worker renews them)
+    lease_timeout_s: float = 60.0
 
     def __post_init__(self) -> None:
         if self.max_pages is not None and self.max_pages <= 0:
@@ -71,6 +74,10 @@ class CrawlSettings:
             raise ValueError(f"adapter must be one of {', '.join(ADAPTER_HINTS)}, not {self.adapter!r}")
         if self.max_attempts < 1 or self.max_redirects < 0:
             raise ValueError("max_attempts must be at least 1 and max_redirects not negative")
+        if not 0.1 <= self.lease_timeout_s <= 86400:
+            raise ValueError(
+                f"lease_timeout_s must be between 0.1 and 86400 seconds, not {self.lease_timeout_s}"
+            )
 
     @classmethod
     def from_mapping(cls, section: Mapping[str, Any]) -> CrawlSettings:

@@ -174,22 +174,39 @@ def demo(obj: Context, port: int, host: str, no_serve: bool, n_docs: int) -> Non
 
 
 @main.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1, metavar="URLS...")
 @click.option("--delay", type=click.FloatRange(0.0), help="seconds between requests to one host (default 2)")
 @click.option("--max-pages", type=click.IntRange(1), help="stop after fetching this many pages")
 @click.option("--no-index", is_flag=True, help="do not update the search index afterwards")
+@click.option(
+    "--worker",
+    is_flag=True,
+    help="one of several workers on the shared PostgreSQL frontier (URLs seed it; without URLs: join its run)",
+)
 @pass_ctx
 def crawl(
-    obj: Context, urls: tuple[str, ...], delay: float | None, max_pages: int | None, no_index: bool
+    obj: Context,
+    urls: tuple[str, ...],
+    delay: float | None,
+    max_pages: int | None,
+    no_index: bool,
+    worker: bool,
 ) -> None:
     """Crawl disclosure catalogues from column, list or article URLs, within their hosts."""
-    from gongkai.jobs import run_crawl
+    from gongkai.jobs import run_crawl, run_crawl_worker
 
+    if not urls and not worker:
+        ctx = click.get_current_context()
+        param = next(p for p in ctx.command.params if p.name == "urls")
+        raise click.MissingParameter(ctx=ctx, param=param)
     for url in urls:
         if not url.lower().startswith(("http://", "https://")):
             raise click.BadParameter(f"{url!r} is not an http(s) URL", param_hint="URL")
     cfg = obj.config(crawler={"delay_s": delay, "max_pages": max_pages})
-    ok, message = run_crawl(cfg, list(urls), update_index_after=not no_index, echo=click.echo)
+    if worker:
+        ok, message = run_crawl_worker(cfg, list(urls), echo=click.echo)
+    else:
+        ok, message = run_crawl(cfg, list(urls), update_index_after=not no_index, echo=click.echo)
     if not ok:
         raise Failure(message)
 

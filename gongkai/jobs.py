@@ -23,7 +23,15 @@ from archive import (
     writer_active,
 )
 from archive.models import EXTRA_FIELDS
-from crawler import CrawlSettings, CrawlSummary, crawl, looks_binary, parse_page
+from crawler import (
+    CrawlSettings,
+    CrawlSummary,
+    crawl,
+    crawl_worker,
+    is_postgres_url,
+    looks_binary,
+    parse_page,
+)
 from crawler.attachments import extraction_limits, reextract_all
 from gongkai.config import Config
 from index import (
@@ -67,17 +75,26 @@ def run_crawl(
     echo: Echo = print,
     settings: CrawlSettings | None = None,
 ) -> tuple[bool, str]:
-    """Crawl, archive and (unless told otherwise) index. Returns (ok, reason)."""
+    """Crawl, archive and (unless told otherwise) index. Returns (ok, reason).
+
+    With a PostgreSQL database this process is one crawl worker that seeds the shared frontier (crawler/worker.py).
+    """
     cfg.data_dir.ensure()
+    database = database_url(cfg)
     archive = open_archive(cfg)
     try:
-        summary: CrawlSummary = crawl(
-            urls,
-            archive=archive,
-            state_dir=cfg.data_dir.crawl_dir,
-            settings=settings or cfg.crawler,
-            on_progress=None,
-        )
+        if database is not None:
+            shared = _work(cfg, urls, archive, database, settings or cfg.crawler)
+            assert shared is not None  # with seeds there is always a run
+            summary = shared
+        else:
+            summary = crawl(
+                urls,
+                archive=archive,
+                state_dir=cfg.data_dir.crawl_dir,
+                settings=settings or cfg.crawler,
+                on_progress=None,
+            )
     finally:
         archive.close()
     echo(summary.format())
@@ -88,6 +105,54 @@ def run_crawl(
         reasons = ", ".join(f"{k} x{v}" for k, v in sorted(summary.reasons.items())) or "no response"
         return False, f"nothing could be fetched from {', '.join(urls)} ({reasons}); the archive is unchanged"
     return True, ""
+
+
+def run_crawl_worker(cfg: Config, urls: list[str], *, echo: Echo = print) -> tuple[bool, str]:
+    """`gongkai crawl --worker`: work on the shared PostgreSQL frontier until its run has no work left.
+
+    With URLs it seeds (starts or resumes the run, as `crawl` does); without, it joins the unfinished run. It
+    does not touch the search index: run `gongkai index` once the workers are done."""
+    database = database_url(cfg)
+    if database is None:
+        raise JobError(
+            "crawl --worker 需要 PostgreSQL 数据库 / needs a shared PostgreSQL database: set "
+            '[archive] database = "postgresql://..." in gongkai.toml or GONGKAI_DATABASE_URL'
+        )
+    cfg.data_dir.ensure()
+    archive = open_archive(cfg)
+    try:
+        summary = _work(cfg, urls, archive, database, cfg.crawler)
+    finally:
+        archive.close()
+    if summary is None:
+        echo(
+            "没有未完成的抓取 / no unfinished crawl run to join: seed one with `gongkai crawl --worker URL...`"
+        )
+        return True, ""
+    echo(summary.format())
+    if urls and summary.fetched == 0 and summary.failed > 0 and summary.pending == 0:
+        reasons = ", ".join(f"{k} x{v}" for k, v in sorted(summary.reasons.items())) or "no response"
+        return False, f"nothing could be fetched from {', '.join(urls)} ({reasons})"
+    return True, ""
+
+
+def database_url(cfg: Config) -> str | None:
+    """The PostgreSQL URL of `[archive] database` (or GONGKAI_DATABASE_URL), None for the embedded SQLite."""
+    value = cfg.archive.database
+    return value if is_postgres_url(value) else None
+
+
+def _work(
+    cfg: Config, urls: list[str], archive: Archive, database: str, settings: CrawlSettings
+) -> CrawlSummary | None:
+    """One worker on the shared frontier; a database that cannot be reached is a JobError (one line)."""
+    import psycopg
+
+    try:
+        return crawl_worker(urls, archive=archive, database=database, settings=settings)
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise JobError(f"数据库不可用 / database unavailable: {first}") from exc
 
 
 def _update(cfg: Config) -> int:

@@ -54,3 +54,10 @@ def test_progress_plain_lines_when_not_a_terminal() -> None:
     progress.close()
     lines = out.getvalue().splitlines()
     assert len(lines) == 2 and "\r" not in out.getvalue() and lines[0].startswith("已抓取 2")
+
+
+def test_lease_timeout_is_validated() -> None:
+    assert CrawlSettings.from_mapping({"lease_timeout_s": "2.5"}).lease_timeout_s == 2.5
+    for bad in ("0", "-1", "100000"):
+        with pytest.raises(ValueError, match="lease_timeout_s"):
+            CrawlSettings.from_mapping({"lease_timeout_s": bad})
