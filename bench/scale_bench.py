@@ -351,7 +351,8 @@ def run_size(
         row: dict[str, float] = {
             "build_s": build_s,
             "build_docs_s": size / build_s,
-            "size_mb": dir_size(where) / 1e6,
+            # the index alone (--export adds a catalogue beside gongkai's)
+            "size_mb": dir_size(where / "index" if engine != "fts5" else where) / 1e6,
         }
         print(f"[{size}] {engine} built in {build_s:.1f} s ({row['size_mb']:.0f} MB)", flush=True)
         if args.build_only:
