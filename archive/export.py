@@ -1,4 +1,4 @@
-"""Exports: document records as JSON lines or CSV (INTERFACES.md), and evidence bundles for citation.
+"""Exports: document records as JSON lines or CSV (the record of docs/CONTRACTS.md), and evidence bundles for citation.
 
 An evidence bundle copies the archived gzip members byte for byte (their digests stay valid) into one WARC file and
 lists, per capture, the time, URL, 索引号 and payload SHA-256 so a reader can check each claim independently.
@@ -14,21 +14,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from archive.models import FIELD_LABELS, RECORD_FIELDS
+from archive.fields import FIELDS
+from archive.models import FIELD_LABELS
 
 if TYPE_CHECKING:
     from archive.store import Archive
 
-CSV_COLUMNS: tuple[str, ...] = (
-    "id",
-    "url",
-    *RECORD_FIELDS,
-    "body",
-    "attachments",
-    "captured_at",
-    "status",
-    "versions",
-)
+# One column per field of the table marked for export, in its order (archive/fields.py).
+CSV_COLUMNS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.export)
 # The CSV header row a person opens in Excel or WPS: Chinese by default (models.FIELD_LABELS), the record's
 # names on request.
 BOM = "\ufeff"  # without it Excel reads a UTF-8 CSV as the local code page (GBK on Chinese Windows)

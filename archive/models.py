@@ -9,21 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# The disclosure fields of the public document record (INTERFACES.md), in display order.
-RECORD_FIELDS: tuple[str, ...] = (
-    "title",
-    "index_no",
-    "agency",
-    "topic",
-    "doc_no",
-    "disclosure",
-    "source",
-    "written_date",
-    "publish_date",
-)
+from archive.fields import FIELDS, names
 
-# Fields a parser may fill beyond the record ones (STYLE.md section 8, SITES.md section 4).
-EXTRA_FIELDS: tuple[str, ...] = ("publish_at", "category", "keywords", "validity", "unified_no")
+# The disclosure fields of the public document record, in display order, and the ones a parser may fill beyond
+# them (category, keywords, ...): both read off the one field table (archive/fields.py).
+RECORD_FIELDS: tuple[str, ...] = names("record")
+EXTRA_FIELDS: tuple[str, ...] = names("extra")
 
 # Capture kinds (what the archive calls the crawler's outcome family).
 KINDS: tuple[str, ...] = ("document", "list", "attachment", "blocked", "error", "other")
@@ -35,32 +26,9 @@ class Attachment:
     name: str | None = None
 
 
-# The Chinese label of every field of the document record, in one place: the document page's standard block,
-# version changes, the change feeds and the CSV header row all read it.
-FIELD_LABELS: dict[str, str] = {
-    "id": "编号",
-    "url": "网址",
-    "title": "标题",
-    "index_no": "索引号",
-    "agency": "发布机构",
-    "topic": "主题分类",
-    "doc_no": "文号",
-    "disclosure": "公开方式",
-    "source": "信息来源",
-    "written_date": "成文日期",
-    "publish_date": "发布日期",
-    "publish_at": "发布时间",
-    "category": "组配分类",
-    "keywords": "主题词",
-    "validity": "有效性",
-    "unified_no": "统一编号",
-    "body": "正文",
-    "attachments": "附件",
-    "attachment_content": "附件内容",
-    "captured_at": "存档时间",
-    "status": "状态",
-    "versions": "版本数",
-}
+# The Chinese label of every field of the document record (document page, version changes, change feeds, CSV
+# header row), from the field table.
+FIELD_LABELS: dict[str, str] = {spec.name: spec.label for spec in FIELDS}
 
 
 @dataclass(frozen=True)
@@ -93,7 +61,7 @@ class Parsed:
         return {name: getattr(self, name) for name in RECORD_FIELDS + EXTRA_FIELDS}
 
     def record_fields(self) -> dict[str, Any]:
-        """What the parser gives to the public document record of INTERFACES.md: fields, body, attachments."""
+        """What the parser gives to the public document record (docs/CONTRACTS.md): fields, body, attachments."""
         record: dict[str, Any] = {name: getattr(self, name) for name in RECORD_FIELDS}
         record["body"] = self.body
         record["attachments"] = [{"url": a.url, "name": a.name} for a in self.attachments]
@@ -206,7 +174,7 @@ class Document:
     last_seen_at: str | None = None  # last time the page answered with the document (a removal keeps it)
 
     def to_record(self) -> dict[str, Any]:
-        """The public document record of INTERFACES.md."""
+        """The public document record: catalogue fields around the parsed ones (archive/fields.py)."""
         return {
             "id": self.doc_id,
             "url": self.url,

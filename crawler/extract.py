@@ -17,7 +17,7 @@ from typing import Any
 from lxml import etree
 
 from archive.identifiers import find_doc_no, normalise_date, parse_publish_at
-from archive.models import Parsed
+from archive.models import EXTRA_FIELDS, RECORD_FIELDS, Parsed
 from crawler.decode import decode_html
 from crawler.extract_body import body_lines, densest_block, find_container
 from crawler.extract_links import find_attachments
@@ -224,21 +224,18 @@ def _extract(root: Any, text: str, url: str | None, charset: str, flags: list[st
 
     title = choose_title(values.get("title"), metas, text, root, cells, flags)
     agency = values.get("agency")
-    return Parsed(
+    # every field of the table as the block gave it (archive/fields.py), then those that have more sources
+    shown: dict[str, str | None] = {name: values.get(name) for name in (*RECORD_FIELDS, *EXTRA_FIELDS)}
+    shown.update(
         title=title,
-        index_no=values.get("index_no"),
-        agency=agency,
-        topic=values.get("topic"),
         doc_no=doc_no,
-        disclosure=values.get("disclosure"),
         source=source,
         written_date=normalise_date(values.get("written_date")),
         publish_date=publish_date,
         publish_at=publish_at,
-        category=values.get("category"),
-        keywords=values.get("keywords"),
-        validity=values.get("validity"),
-        unified_no=values.get("unified_no"),
+    )
+    return Parsed(
+        **shown,
         co_agencies=_co_agencies(agency, values.get("co_agencies")),
         body="\n".join(lines),
         attachments=find_attachments(root, url, container),

@@ -18,42 +18,11 @@ from typing import Any
 
 from lxml import etree
 
-# Field -> label variants as sites print them (SITES.md 4). Normalised labels are looked up here.
-FIELD_LABELS: dict[str, tuple[str, ...]] = {
-    "index_no": ("索引号", "索引號", "信息索引号"),
-    "agency": (
-        "发布机构",
-        "发文机关",
-        "发文机构",
-        "发文单位",
-        "责任部门",
-        "公开责任部门",
-        "发布单位",
-        "发布部门",
-        "发文部门",
-        "制发机关",
-    ),
-    "written_date": (
-        "成文日期",
-        "生成日期",
-        "发文日期",
-        "印发日期",
-        "产生日期",
-        "成文时间",
-        "制发日期",
-        "签发日期",
-    ),
-    "publish_date": ("发布日期", "发布时间", "公开日期", "公开时间", "上网日期", "上网时间"),
-    "topic": ("主题分类", "信息分类", "分类"),
-    "category": ("组配分类",),
-    "keywords": ("主题词", "关键词"),
-    "doc_no": ("发文字号", "文号", "文件编号", "发文编号", "文件字号"),
-    "disclosure": ("公开方式", "公开属性", "公开形式"),
-    "source": ("信息来源", "来源"),
-    "title": ("标题", "名称", "文件名称"),
-    "validity": ("有效性", "效力状态", "时效性"),
-    "unified_no": ("统一编号",),
-}
+from archive.fields import FIELDS
+
+# Field -> label variants as sites print them (archive/fields.py, docs/SITES.md). Normalised labels are looked up
+# here.
+FIELD_LABELS: dict[str, tuple[str, ...]] = {spec.name: spec.variants for spec in FIELDS if spec.variants}
 # Joint issuers listed apart from the lead agency; they go to `co_agencies`.
 JOINT_ISSUER_LABELS: tuple[str, ...] = ("联合发文单位", "联合发文机关", "会签单位")
 # Kept only in raw_fields (a new mapping can be applied by re-parsing the archive).
@@ -68,19 +37,7 @@ STOP_LABELS: tuple[str, ...] = (
 )  # fmt: skip
 
 # Fields that make a cluster of labels a disclosure block (publish date and source alone are a byline).
-CORE_FIELDS = frozenset(
-    {
-        "index_no",
-        "agency",
-        "written_date",
-        "topic",
-        "category",
-        "doc_no",
-        "disclosure",
-        "validity",
-        "unified_no",
-    }
-)
+CORE_FIELDS = frozenset(spec.name for spec in FIELDS if spec.core)
 
 _PAD = "[\\s\u00a0\u2000-\u200b\u3000\ufeff]*"
 _LABEL_SPACES = re.compile("[\\s\u00a0\u2000-\u200b\u3000\ufeff]+")

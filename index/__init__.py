@@ -7,11 +7,14 @@ Public API (docs/CONTRACTS.md): build with `update_index`/`rebuild_index` (one w
 from index.build import rebuild_index, update_index
 from index.errors import IndexBusy, IndexMissing, QueryError
 from index.inventory import Inventory, index_inventory
-from index.search import Hit, IndexCache, Searcher, SearchPage, SearchQuery
+from index.search import DATE_FIELDS, FACETS, SORTS, Hit, IndexCache, Searcher, SearchPage, SearchQuery
 from index.settings import IndexSettings
 from index.snippets import highlight
 
 __all__ = [
+    "DATE_FIELDS",
+    "FACETS",
+    "SORTS",
     "Hit",
     "IndexBusy",
     "IndexCache",

@@ -33,7 +33,7 @@ from archive.models import Document
 from index.analyzer import END, fold, segmenter
 from index.errors import IndexBusy
 from index.fastwrite import FastMpWriter, FastSegmentWriter, collector_paused
-from index.schema import META_FILE, SCHEMA_VERSION, build_schema
+from index.schema import FILTER_FIELDS, META_FILE, SCHEMA_VERSION, build_schema, meta_current
 from index.settings import IndexSettings
 
 UNDATED_ASC = 99_999_999
@@ -121,7 +121,12 @@ def dictionary_digest(settings: IndexSettings) -> str | None:
 
 def _write_meta(index_dir: Path, last_seq: int, settings: IndexSettings) -> None:
     tmp = index_dir / (META_FILE + ".tmp")
-    meta = {"schema_version": SCHEMA_VERSION, "last_seq": last_seq, "dictionary": dictionary_digest(settings)}
+    meta = {
+        "schema_version": SCHEMA_VERSION,
+        "filters": list(FILTER_FIELDS),
+        "last_seq": last_seq,
+        "dictionary": dictionary_digest(settings),
+    }
     tmp.write_text(json.dumps(meta), "utf-8")
     os.replace(tmp, index_dir / META_FILE)
 
@@ -159,11 +164,12 @@ def doc_fields(doc: Document, attachments: Sequence[dict[str, Any]] = ()) -> dic
         "written_asc": _number(written, UNDATED_ASC),
     }
     values.update(attachment_fields(attachment_units(attachments)))
+    for name in FILTER_FIELDS:  # exact values of the filters and facets (archive/fields.py)
+        if value := getattr(f, name):
+            values[name] = value
     if f.agency:
-        values["agency"] = f.agency
         values["agency_ng"] = f.agency
     if f.topic:
-        values["topic"] = f.topic
         values["topic_ng"] = f.topic
     if f.doc_no:
         values["doc_no_ng"] = f.doc_no
@@ -263,7 +269,7 @@ def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSett
         meta = read_meta(index_dir)
         if (
             not whoosh_index.exists_in(str(index_dir))
-            or meta.get("schema_version") != SCHEMA_VERSION
+            or not meta_current(meta)
             or meta.get("dictionary") != dictionary_digest(settings)
         ):
             return _rebuild_locked(catalogue, index_dir, settings)

@@ -12,7 +12,8 @@ Every word or phrase is matched literally (after folding, see analyzer.py) in th
 bracket style (or the whole query being one) also matches the 文号 field; index_no: is an exact 索引号 lookup.
 A single character matches every document where it occurs (prefix of the bigram terms; slower on common characters).
 
-Caps are checked on the raw string before anything is parsed (TESTPLAN finding 11): length, parenthesis nesting
+Caps are checked on the raw string before anything is parsed, so that no query can cost more than a bounded
+amount of work whatever its shape: length, parenthesis nesting
 and number of terms, each a `QueryError` with a bilingual message. The parser is a loop over tokens with an explicit
 nesting limit, so no input can reach Python's recursion limit.
 """
@@ -22,29 +23,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archive.fields import FIELDS as TABLE
 from index.analyzer import fold
 from index.errors import QueryError
 from index.settings import IndexSettings
 
-FIELDS = {
-    "title": "title",
-    "标题": "title",
-    "agency": "agency",
-    "机构": "agency",
-    "发布机构": "agency",
-    "topic": "topic",
-    "主题": "topic",
-    "doc_no": "doc_no",
-    "文号": "doc_no",
-    "发文字号": "doc_no",
-    "index_no": "index_no",
-    "索引号": "index_no",
+# field prefix -> the field it searches: each field's prefixes in archive/fields.py, and the attachment text
+FIELDS: dict[str, str] = {
+    **{prefix.lower(): spec.name for spec in TABLE if spec.prefixes for prefix in spec.prefixes},
     "attachment": "attach",
     "附件": "attach",
 }
 # `foo:公安` reads as a field, so an unknown one is an error (quoted, it is text)
 _FIELD_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,19}")
-_FIELD_NAMES = "标题 机构 主题 文号 索引号 附件 或 title agency topic doc_no index_no attachment（范围 in:attachments in:page）"
+_FIELD_NAMES = (
+    " ".join(p for p in FIELDS if not p.isascii())
+    + " 或 "
+    + " ".join(p for p in FIELDS if p.isascii())
+    + "（范围 in:attachments in:page）"
+)
+_ENGLISH_NAMES = " ".join(p for p in FIELDS if p.isascii())
 # in:attachments / in:page narrow every plain word of the query to attachment text or to the page itself
 SCOPES = {
     "attachments": "attach",
@@ -146,7 +144,7 @@ def _lit(token: str) -> Lit | None:
     if sep and value and _FIELD_LIKE.fullmatch(name) and not value.startswith("//"):
         raise QueryError(
             f'没有名为 {name} 的字段（可用：{_FIELD_NAMES}；要检索原文请加引号 "{token}"）'
-            f" / no field named {name} (fields: title agency topic doc_no index_no; quote it to search the text)"
+            f" / no field named {name} (fields: {_ENGLISH_NAMES}; quote it to search the text)"
         )
     return Lit(fold(token), None, token)
 

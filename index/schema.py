@@ -10,7 +10,8 @@ Per text (title, body) the index keeps two fields:
 Both fields compute their postings directly from the string (`index()` is overridden) instead of going through
 Whoosh's per-token `Token` objects; the analyzer is still attached for anything that asks for tokens.
 Attachment text gets the same pair (`attach`, `attach_ng`) plus its units stored for hit locations.
-Metadata fields are IDs: exact values for filters and facets (sortable columns), folded keys for 文号 and 索引号.
+Metadata fields are IDs: exact values for filters and facets (sortable columns, one per filterable field of
+archive/fields.py), folded keys for 文号 and 索引号.
 """
 
 from __future__ import annotations
@@ -24,10 +25,21 @@ from typing import Any
 from whoosh import fields, formats
 from whoosh.system import _INT_SIZE, pack_uint
 
+from archive.fields import filterable
 from index.analyzer import ProjectAnalyzer, bigrams, fold, segmenter, words
 
 SCHEMA_VERSION = 5  # bump on every change of fields, analyzers or position encoding
-META_FILE = "gongkai.json"  # beside the index: schema version and the last catalogue seq indexed
+META_FILE = (
+    "gongkai.json"  # beside the index: schema version, filter fields and the last catalogue seq indexed
+)
+# The exact-value fields of the search's filters and facets, one per filterable field of archive/fields.py: a
+# change of the table changes the schema, so the meta file records them and an index without them is rebuilt.
+FILTER_FIELDS: tuple[str, ...] = tuple(spec.name for spec in filterable())
+
+
+def meta_current(meta: dict[str, Any]) -> bool:
+    """Whether an index with this meta file was written by this schema (else it is rebuilt, or refused)."""
+    return meta.get("schema_version") == SCHEMA_VERSION and meta.get("filters") == list(FILTER_FIELDS)
 
 
 class WordField(fields.TEXT):
@@ -94,7 +106,6 @@ def _date_number() -> fields.NUMERIC:
 
 def build_schema(user_dictionary: Path | None, title_boost: float) -> fields.Schema:
     ana = ProjectAnalyzer(user_dictionary)
-    sortable = fields.ID(stored=True, sortable=True)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         url=fields.STORED(),
@@ -105,8 +116,8 @@ def build_schema(user_dictionary: Path | None, title_boost: float) -> fields.Sch
         doc_no_ng=BigramField(ana),
         agency_ng=BigramField(ana),
         topic_ng=BigramField(ana),
-        agency=sortable,
-        topic=fields.ID(stored=True, sortable=True),
+        # filter and facet values as shown (columns.py reads agency and topic as arrays, search.py the others)
+        **{name: fields.ID(stored=True, sortable=True) for name in FILTER_FIELDS},
         doc_no_key=fields.ID(),
         index_no_key=fields.ID(),
         written_date=fields.ID(stored=True, sortable=True),

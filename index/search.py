@@ -31,23 +31,35 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.index import EmptyIndexError
 
+from archive.fields import facetable
 from index.attachhits import attachment_match, load_units, page_matches
 from index.columns import ArrayCache, Generation, segment_readers
 from index.engine import Evaluator, Matches
 from index.errors import IndexMissing, QueryError
 from index.postcache import PostingCache
 from index.query import parse, positive_literals, scope_of
-from index.schema import META_FILE, SCHEMA_VERSION
+from index.schema import FILTER_FIELDS, META_FILE, meta_current
 from index.settings import IndexSettings
 from index.snippets import make_snippet
 
-SORTS = ("relevance", "newest", "oldest")
-DATE_FIELDS = ("publish", "written")
+# The orders and the date fields a query may name, with the labels the search page shows for them.
+SORTS: dict[str, str] = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
+DATE_FIELDS: dict[str, str] = {"publish": "发布日期", "written": "成文日期"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Every facet of a search: the facetable fields of archive/fields.py, then the year (the month is the web chart's).
+FACETS: tuple[str, ...] = (*(spec.name for spec in facetable()), "year")
+# The filters columns.py keeps as per-document code arrays (the others are read from their posting lists).
+_COLUMNS = ("agency", "topic")
+# The filters with a field of their own in SearchQuery (the public contract); the table's others go in `filters`.
+_NAMED_FILTERS = {"agency": "agencies", "topic": "topics"}
 
 
 @dataclass(frozen=True)
 class SearchQuery:
+    """One search. `agencies` and `topics` are the agency and topic filters; `filters` holds the values of any
+    other filterable field of archive/fields.py as (name, values) pairs. Each filter is any-of, filters are
+    combined with AND."""
+
     q: str = ""
     agencies: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
@@ -57,6 +69,12 @@ class SearchQuery:
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def chosen(self) -> dict[str, tuple[str, ...]]:
+        """Every filter that has values, by field name (the order of FILTER_FIELDS)."""
+        given = {"agency": self.agencies, "topic": self.topics, **dict(self.filters)}
+        return {name: given[name] for name in FILTER_FIELDS if given.get(name)}
 
     def validate(self, settings: IndexSettings | None = None) -> SearchQuery:
         """Raise QueryError for anything that cannot run; returns self for chaining."""
@@ -66,9 +84,11 @@ class SearchQuery:
                 f"查询过长（最多 {s.max_query_chars} 个字符）/ query too long (at most {s.max_query_chars} characters)"
             )
         if self.sort not in SORTS:
-            raise QueryError(f"未知的排序方式 / unknown sort: {self.sort!r} (relevance, newest, oldest)")
+            raise QueryError(f"未知的排序方式 / unknown sort: {self.sort!r} ({', '.join(SORTS)})")
         if self.date_field not in DATE_FIELDS:
-            raise QueryError(f"未知的日期字段 / unknown date field: {self.date_field!r} (publish, written)")
+            raise QueryError(
+                f"未知的日期字段 / unknown date field: {self.date_field!r} ({', '.join(DATE_FIELDS)})"
+            )
         for name, value in (("since", self.since), ("until", self.until)):
             if value is not None:
                 if not _DATE.match(value):
@@ -83,9 +103,17 @@ class SearchQuery:
             raise QueryError(f"偏移量应在 0 到 {s.max_offset} 之间 / offset must be 0..{s.max_offset}")
         if not 1 <= self.limit <= s.max_limit:
             raise QueryError(f"每页条数应在 1 到 {s.max_limit} 之间 / limit must be 1..{s.max_limit}")
-        for values in (self.agencies, self.topics):
-            if len(values) > 50 or any(len(v) > s.max_query_chars for v in values):
-                raise QueryError("筛选条件过多或过长 / too many or too long filter values")
+        for name, _values in self.filters:
+            if name not in FILTER_FIELDS or name in _NAMED_FILTERS:
+                raise QueryError(
+                    f"不能按 {name} 筛选 / no filter named {name!r} ({', '.join(FILTER_FIELDS)})"
+                )
+        for name, values in self.chosen().items():
+            if len(values) > s.max_filter_values or any(len(v) > s.max_query_chars for v in values):
+                raise QueryError(
+                    f"筛选条件 {name} 过多或过长（最多 {s.max_filter_values} 个） / too many or too long {name}"
+                    f" values (at most {s.max_filter_values})"
+                )
         return self
 
 
@@ -139,7 +167,7 @@ class SearchPage:
             "offset": self.offset,
             "limit": self.limit,
             "hits": [h.to_json() for h in self.hits],
-            "facets": {name: dict(self.facets.get(name, {})) for name in ("agency", "topic", "year")},
+            "facets": {name: dict(self.facets.get(name, {})) for name in FACETS},
         }
 
 
@@ -328,7 +356,7 @@ class Searcher:
             meta = json.loads((self.index_dir / META_FILE).read_text("utf-8"))
         except (OSError, ValueError):
             return  # no index yet (open() says so) or a meta file being replaced this instant
-        if meta.get("schema_version") != SCHEMA_VERSION:
+        if not meta_current(meta):
             raise IndexMissing(
                 "索引由旧版本建立，请运行 gongkai index --rebuild / the index was built by another version of"
                 " gongkai: run `gongkai index --rebuild`"
@@ -408,20 +436,24 @@ class Searcher:
             keep = allowed[matches.docs]
             matches = Matches(matches.docs[keep], matches.scores[keep])
         primary, secondary = self._sort_keys(query, tree is None, matches, gen)
-        ranked = Ranked(matches.docs, primary, secondary, _facets(matches, gen, query))
+        ranked = Ranked(
+            matches.docs, primary, secondary, _facets(matches, gen, query, self._searcher.reader())
+        )
         if self.cache is not None:
             self.cache.put(key, ranked)
         return ranked
 
-    @staticmethod
-    def _filter(query: SearchQuery, gen: Generation) -> np.ndarray | None:
+    def _filter(self, query: SearchQuery, gen: Generation) -> np.ndarray | None:
         """Boolean mask of the documents the filters allow (None: no filter)."""
         mask: np.ndarray | None = None
-        if query.agencies:
-            mask = np.isin(gen.agency, gen.codes_of("agency", query.agencies))
-        if query.topics:
-            topic = np.isin(gen.topic, gen.codes_of("topic", query.topics))
-            mask = topic if mask is None else mask & topic
+        for name, values in query.chosen().items():
+            if name in _COLUMNS:
+                allowed = np.isin(getattr(gen, name), gen.codes_of(name, values))
+            else:
+                allowed = np.zeros(gen.size, dtype=bool)
+                for docs in _value_docs(self._searcher.reader(), name, values):
+                    allowed[docs] = True
+            mask = allowed if mask is None else mask & allowed
         if query.since or query.until:
             nums = gen.dates[query.date_field]
             low = _number(query.since or "1000-01-01")
@@ -476,16 +508,17 @@ class Searcher:
         )
 
 
-def _facets(matches: Matches, gen: Generation, query: SearchQuery) -> dict[str, dict[str, int]]:
-    """Counts over every match: agency, topic, year and month of the query's date field."""
+def _facets(matches: Matches, gen: Generation, query: SearchQuery, reader: Any) -> dict[str, dict[str, int]]:
+    """Counts over every match: each facetable field of archive/fields.py, year and month of the query's date."""
     docs = matches.docs
     out: dict[str, dict[str, int]] = {}
-    for name, codes, names in (
-        ("agency", gen.agency, gen.agency_names),
-        ("topic", gen.topic, gen.topic_names),
-    ):
-        counts = np.bincount(codes[docs] + 1, minlength=len(names) + 1)[1:]
-        out[name] = _ordered({names[i]: int(c) for i in np.flatnonzero(counts) for c in (counts[i],)})
+    for name in FACETS[:-1]:
+        if name in _COLUMNS:
+            codes, names = getattr(gen, name), getattr(gen, name + "_names")
+            counts = np.bincount(codes[docs] + 1, minlength=len(names) + 1)[1:]
+            out[name] = _ordered({names[i]: int(counts[i]) for i in np.flatnonzero(counts)})
+        else:
+            out[name] = _ordered(_term_counts(reader, name, docs, gen.size))
     nums = gen.dates[query.date_field][docs]
     nums = nums[nums > 0]
     out["year"] = _ordered({f"{int(y):04d}": c for y, c in _counts(nums // 10000)})
@@ -504,6 +537,29 @@ def _counts(values: np.ndarray) -> list[tuple[int, int]]:
     counts = np.bincount(values - low)
     present = np.flatnonzero(counts)
     return [(int(v) + low, int(counts[v])) for v in present]
+
+
+def _value_docs(reader: Any, name: str, values: tuple[str, ...]) -> list[np.ndarray]:
+    """The global docnums holding each of `values` in the exact-value field `name` (its posting lists)."""
+    found = []
+    for value in values:
+        if (name, value) in reader:
+            found.append(np.fromiter(reader.postings(name, value).all_ids(), dtype=np.int64))
+    return found
+
+
+def _term_counts(reader: Any, name: str, docs: np.ndarray, size: int) -> dict[str, int]:
+    """Matches per value of an exact-value field without a column array: each value's posting list against
+    the matches (fields of few values, such as 公开方式; agency and topic read columns.py's arrays instead)."""
+    matched = np.zeros(size, dtype=bool)
+    matched[docs] = True
+    counts: dict[str, int] = {}
+    for term in reader.lexicon(name):
+        value = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+        ids = np.fromiter(reader.postings(name, value).all_ids(), dtype=np.int64)
+        if n := int(matched[ids].sum()):
+            counts[value] = n
+    return counts
 
 
 def _ordered(counts: dict[str, int]) -> dict[str, int]:

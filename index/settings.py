@@ -24,7 +24,8 @@ class IndexSettings:
         terms), loaded once per process before the first cut. Changing it changes words: rebuild the index.
     snippet_chars: length of the text window shown per hit; snippet_fragments: how many windows are joined.
     max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (TESTPLAN finding 11).
-    max_limit: the largest page size a caller may ask for; max_offset: deepest page.
+    max_limit: the largest page size a caller may ask for (the API's `limit` too); max_offset: the deepest offset.
+    max_filter_values: values one filter (agency, topic, ...) may list; more is a QueryError (the web's 400).
     procs: processes used by a full rebuild (Whoosh's multiprocessing writer); 1 builds in-process.
     title_boost: weight of a title match against a body match.
     rebuild_chunk_docs: a rebuild writes its segments every this many documents (a fresh segment's postings are
@@ -40,6 +41,7 @@ class IndexSettings:
     max_nesting: int = 8
     max_limit: int = 100
     max_offset: int = 10_000
+    max_filter_values: int = 50
     procs: int = 1
     title_boost: float = 4.0
     writer_memory_mb: int = 256
@@ -52,6 +54,7 @@ class IndexSettings:
             "max_query_chars",
             "max_query_terms",
             "max_nesting",
+            "max_filter_values",
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")

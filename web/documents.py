@@ -21,7 +21,7 @@ from .timeline import capture_timeline
 
 bp = Blueprint("documents", __name__, url_prefix="")
 
-_DOC_ID_MAX = 200
+DOC_ID_MAX = 200
 EVENT_LABELS: dict[str, str] = {
     "new": "首次收录",
     "changed": "内容变化",
@@ -32,7 +32,7 @@ EVENT_LABELS: dict[str, str] = {
 
 
 def _load(doc_id: str) -> Document:
-    if len(doc_id) > _DOC_ID_MAX:
+    if len(doc_id) > DOC_ID_MAX:
         abort(404)
     document: Document = get_catalogue().get_document(doc_id)
     return document

@@ -1,4 +1,8 @@
-"""Blueprint "api": the OpenAPI 3 description of the JSON API, written as data next to the routes it describes."""
+"""Blueprint "api": the OpenAPI 3 description of the JSON API, written as data next to the routes it describes.
+
+Fields, filters and facets come from the field table (archive/fields.py) and every bound from the setting that
+enforces it, so the description cannot drift from what the API does.
+"""
 
 from __future__ import annotations
 
@@ -6,107 +10,120 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
+from archive.fields import FIELDS, FieldSpec
+from index import DATE_FIELDS, FACETS, SORTS, IndexSettings
+
+from .documents import DOC_ID_MAX
+from .queryargs import FILTERS
+from .resources import web_context
+from .settings import WebSettings
+
 bp = Blueprint("api", __name__)
 
-_FILTERS: list[dict[str, Any]] = [
-    {
-        "name": "q",
-        "in": "query",
-        "description": "检索词 / query (phrases in double quotes, OR, NOT, parentheses)",
-        "schema": {"type": "string", "maxLength": 256},
-    },
-    {
-        "name": "agency",
-        "in": "query",
-        "description": "发布机构, repeatable (any of)",
-        "schema": {"type": "array", "items": {"type": "string"}},
-        "style": "form",
-        "explode": True,
-    },
-    {
-        "name": "topic",
-        "in": "query",
-        "description": "主题分类, repeatable (any of)",
-        "schema": {"type": "array", "items": {"type": "string"}},
-        "style": "form",
-        "explode": True,
-    },
-    {
-        "name": "since",
-        "in": "query",
-        "description": "inclusive start date",
-        "schema": {"type": "string", "format": "date"},
-    },
-    {
-        "name": "until",
-        "in": "query",
-        "description": "inclusive end date",
-        "schema": {"type": "string", "format": "date"},
-    },
-    {
-        "name": "date_field",
-        "in": "query",
-        "schema": {"type": "string", "enum": ["publish", "written"], "default": "publish"},
-    },
-    {
-        "name": "sort",
-        "in": "query",
-        "schema": {"type": "string", "enum": ["relevance", "newest", "oldest"], "default": "relevance"},
-    },
-]
-
 _NULLABLE_STR: dict[str, Any] = {"type": "string", "nullable": True}
+_DATE: dict[str, Any] = {"type": "string", "format": "date"}
 
-_HIT: dict[str, Any] = {
+_STATUS: dict[str, Any] = {"type": "string", "enum": ["live", "removed"]}
+_ATTACHMENT_HIT: dict[str, Any] = {
     "type": "object",
-    "required": ["id", "url", "title", "status", "snippet"],
+    "description": "present when the hit matched in an attachment: which one and where (page or sheet)",
     "properties": {
-        "id": {"type": "string"},
-        "url": {"type": "string"},
-        "title": _NULLABLE_STR,
-        "index_no": _NULLABLE_STR,
-        "agency": _NULLABLE_STR,
-        "topic": _NULLABLE_STR,
-        "doc_no": _NULLABLE_STR,
-        "written_date": _NULLABLE_STR,
-        "publish_date": _NULLABLE_STR,
-        "status": {"type": "string", "enum": ["live", "removed"]},
-        "snippet": {"type": "string", "description": "HTML: escaped text, matches in <mark>"},
-        "attachment": {
-            "type": "object",
-            "description": "present when the hit matched in an attachment: which one and where (page or sheet)",
-            "properties": {
-                "name": {"type": "string"},
-                "page": {"type": "integer", "nullable": True},
-                "sheet": _NULLABLE_STR,
-                "label": {"type": "string", "description": "e.g. 附件：2024年部门预算.pdf 第3页"},
-            },
-        },
+        "name": {"type": "string"},
+        "page": {"type": "integer", "nullable": True},
+        "sheet": _NULLABLE_STR,
+        "label": {"type": "string", "description": "e.g. 附件：2024年部门预算.pdf 第3页"},
     },
 }
+
+
+def _value_schema(spec: FieldSpec) -> dict[str, Any]:
+    """A field's value in the API (archive/fields.py kinds); the Chinese label leads its description."""
+    if spec.name == "status":
+        schema: dict[str, Any] = dict(_STATUS)
+    elif spec.kind == "number":
+        schema = {"type": "integer"}
+    elif spec.name == "id":
+        schema = {"type": "string"}
+    else:
+        schema = dict(_NULLABLE_STR)
+        if spec.kind == "date":
+            schema["format"] = "date"
+    schema["description"] = f"{spec.label} / {spec.english}" if spec.english else spec.label
+    return schema
+
+
+def _hit_schema() -> dict[str, Any]:
+    """One search hit: the fields of the table marked in_hit, the snippet and where an attachment matched."""
+    properties = {spec.name: _value_schema(spec) for spec in FIELDS if spec.in_hit}
+    properties["snippet"] = {"type": "string", "description": "HTML: escaped text, matches in <mark>"}
+    properties["attachment"] = _ATTACHMENT_HIT
+    return {
+        "type": "object",
+        "required": ["id", "url", "title", "status", "snippet"],
+        "properties": properties,
+    }
+
+
+def _filter_parameters(index: IndexSettings) -> list[dict[str, Any]]:
+    """The query and every filter of /api/search, from archive/fields.py and the index's limits."""
+    params: list[dict[str, Any]] = [
+        {
+            "name": "q",
+            "in": "query",
+            "description": "检索词 / query (phrases in double quotes, OR, NOT, parentheses)",
+            "schema": {"type": "string", "maxLength": index.max_query_chars},
+        }
+    ]
+    for spec in FILTERS:
+        params.append(
+            {
+                "name": spec.name,
+                "in": "query",
+                "description": f"{spec.label} / {spec.english}, repeatable (any of)",
+                "schema": {
+                    "type": "array",
+                    "items": {"type": "string", "maxLength": index.max_query_chars},
+                    "maxItems": index.max_filter_values,
+                },
+                "style": "form",
+                "explode": True,
+            }
+        )
+    params += [
+        {"name": "since", "in": "query", "description": "inclusive start date", "schema": _DATE},
+        {"name": "until", "in": "query", "description": "inclusive end date", "schema": _DATE},
+        {
+            "name": "date_field",
+            "in": "query",
+            "description": " / ".join(f"{k}: {v}" for k, v in DATE_FIELDS.items()),
+            "schema": {"type": "string", "enum": list(DATE_FIELDS), "default": "publish"},
+        },
+        {
+            "name": "sort",
+            "in": "query",
+            "description": " / ".join(f"{k}: {v}" for k, v in SORTS.items()),
+            "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
+        },
+    ]
+    return params
+
+
+def _window_parameters(web: WebSettings, index: IndexSettings) -> list[dict[str, Any]]:
+    """page (the web's max_page), offset and limit (the index's max_offset and max_limit)."""
+    bounds = (("page", 1, web.max_page), ("offset", 0, index.max_offset), ("limit", 1, index.max_limit))
+    return [
+        {"name": name, "in": "query", "schema": {"type": "integer", "minimum": low, "maximum": high}}
+        for name, low, high in bounds
+    ]
+
 
 _COUNTS: dict[str, Any] = {"type": "object", "additionalProperties": {"type": "integer"}}
 
 _RECORD: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "id": {"type": "string"},
-        "url": _NULLABLE_STR,
-        **{
-            name: _NULLABLE_STR
-            for name in (
-                "title",
-                "index_no",
-                "agency",
-                "topic",
-                "doc_no",
-                "disclosure",
-                "source",
-                "written_date",
-                "publish_date",
-                "captured_at",
-            )
-        },
+        # every record and catalogue field of archive/fields.py (body and attachments are written out below)
+        **{spec.name: _value_schema(spec) for spec in FIELDS if spec.part in ("record", "catalogue")},
         "body": {"type": "string"},
         "attachments": {
             "type": "array",
@@ -144,8 +161,6 @@ _RECORD: dict[str, Any] = {
                 },
             },
         },
-        "status": {"type": "string", "enum": ["live", "removed"]},
-        "versions": {"type": "integer"},
         "history": {
             "type": "object",
             "properties": {
@@ -175,7 +190,8 @@ _ERROR: dict[str, Any] = {
 }
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(web: WebSettings, index: IndexSettings) -> dict[str, Any]:
+    """The description of the API as configured: its limits are the settings that enforce them."""
     return {
         "openapi": "3.0.3",
         "info": {
@@ -188,24 +204,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "search",
                     "summary": "检索 / search",
-                    "parameters": _FILTERS
-                    + [
-                        {
-                            "name": "page",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
-                        },
-                        {
-                            "name": "offset",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 0, "maximum": 10000},
-                        },
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 100},
-                        },
-                    ],
+                    "parameters": _filter_parameters(index) + _window_parameters(web, index),
                     "responses": {
                         "200": {
                             "description": "一页结果 / one page of hits",
@@ -218,14 +217,10 @@ def openapi_document() -> dict[str, Any]:
                                             "total": {"type": "integer"},
                                             "offset": {"type": "integer"},
                                             "limit": {"type": "integer"},
-                                            "hits": {"type": "array", "items": _HIT},
+                                            "hits": {"type": "array", "items": _hit_schema()},
                                             "facets": {
                                                 "type": "object",
-                                                "properties": {
-                                                    "agency": _COUNTS,
-                                                    "topic": _COUNTS,
-                                                    "year": _COUNTS,
-                                                },
+                                                "properties": {name: _COUNTS for name in FACETS},
                                             },
                                         },
                                     }
@@ -246,7 +241,7 @@ def openapi_document() -> dict[str, Any]:
                             "name": "id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "string", "maxLength": 200},
+                            "schema": {"type": "string", "maxLength": DOC_ID_MAX},
                         }
                     ],
                     "responses": {
@@ -286,6 +281,7 @@ def openapi_document() -> dict[str, Any]:
 def openapi() -> Response:
     from .agencies_openapi import OPENAPI_PATHS
 
-    document = openapi_document()
+    ctx = web_context()
+    document = openapi_document(ctx.settings, ctx.index_settings or IndexSettings())
     document["paths"].update(OPENAPI_PATHS)
     return jsonify(document)

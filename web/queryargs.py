@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 from urllib.parse import urlencode
 
-from index import IndexSettings, SearchQuery
+from archive.fields import FieldSpec, filterable
+from index import DATE_FIELDS, SORTS, IndexSettings, SearchQuery
 
 from .settings import WebSettings
 
-SORTS: dict[str, str] = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
-DATE_FIELDS: dict[str, str] = {"publish": "发布日期", "written": "成文日期"}
+# the any-of filters of a search, by URL parameter (archive/fields.py); agency and topic have fields of their own
+FILTERS: tuple[FieldSpec, ...] = filterable()
+_NAMED = {"agency": "agencies", "topic": "topics"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INT = re.compile(
     r"[0-9]{1,9}"
@@ -45,7 +47,8 @@ class MultiArgs(Protocol):
 
 @dataclass(frozen=True)
 class SearchArgs:
-    """What a search URL says, validated; `page` is 1-based."""
+    """What a search URL says, validated; `page` is 1-based. `filters` holds the values of the filterable
+    fields other than agency and topic, as (name, values) pairs in FILTERS order."""
 
     q: str = ""
     agencies: tuple[str, ...] = ()
@@ -55,14 +58,32 @@ class SearchArgs:
     date_field: str = "publish"
     sort: str = "relevance"
     page: int = 1
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def values(self, name: str) -> tuple[str, ...]:
+        """The chosen values of one filter."""
+        if name in _NAMED:
+            chosen: tuple[str, ...] = getattr(self, _NAMED[name])
+            return chosen
+        return dict(self.filters).get(name, ())
+
+    def with_values(self, name: str, values: tuple[str, ...]) -> SearchArgs:
+        """This search with one filter's values replaced (page 1)."""
+        if name == "agency":
+            return replace(self, page=1, agencies=values)
+        if name == "topic":
+            return replace(self, page=1, topics=values)
+        others = {**dict(self.filters), name: values}
+        kept = tuple((spec.name, others[spec.name]) for spec in FILTERS if others.get(spec.name))
+        return replace(self, page=1, filters=kept)
 
     def to_params(self) -> list[tuple[str, str]]:
         """The canonical (ordered, defaults omitted) parameter list of this search."""
         params: list[tuple[str, str]] = []
         if self.q:
             params.append(("q", self.q))
-        params += [("agency", a) for a in self.agencies]
-        params += [("topic", t) for t in self.topics]
+        for spec in FILTERS:
+            params += [(spec.name, v) for v in self.values(spec.name)]
         if self.since:
             params.append(("since", self.since))
         if self.until:
@@ -84,13 +105,17 @@ class SearchArgs:
         return "?" + urlencode(params) if params else ""
 
     def toggle(self, facet: str, value: str) -> str:
-        """Query string with one agency/topic value switched on or off."""
-        current = self.agencies if facet == "agency" else self.topics
+        """Query string with one value of a filter switched on or off."""
+        current = self.values(facet)
         chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
-        return self.query_string(**{"agencies" if facet == "agency" else "topics": chosen})
+        return self.with_values(facet, chosen).query_string()
+
+    def cleared(self) -> str:
+        """Query string of the same query without any filter or date range."""
+        return self.query_string(agencies=(), topics=(), filters=(), since=None, until=None)
 
     def is_filtered(self) -> bool:
-        return bool(self.agencies or self.topics or self.since or self.until)
+        return any(self.values(spec.name) for spec in FILTERS) or bool(self.since or self.until)
 
 
 def _single(args: MultiArgs, key: str, settings: WebSettings) -> str | None:
@@ -130,9 +155,8 @@ def _int(value: str | None, key: str, *, default: int, low: int, high: int) -> i
 
 
 def _values(args: MultiArgs, key: str, settings: WebSettings) -> tuple[str, ...]:
+    """A filter's values, each bounded; how many one filter may have is the index's to say (max_filter_values)."""
     raw = args.getlist(key)
-    if len(raw) > settings.max_filter_values:
-        raise ArgsError(f"参数 {key} 最多 {settings.max_filter_values} 个")
     out: list[str] = []
     for value in raw:
         if len(value) > settings.max_param_chars:
@@ -154,15 +178,17 @@ def parse_search_args(args: MultiArgs, settings: WebSettings) -> SearchArgs:
         raise ArgsError("起始日期晚于结束日期")
     date_field = _single(args, "date_field", settings) or "publish"
     if date_field not in DATE_FIELDS:
-        raise ArgsError("date_field 只能是 publish 或 written")
+        raise ArgsError(f"date_field 只能是 {' 或 '.join(DATE_FIELDS)}")
     sort = _single(args, "sort", settings) or "relevance"
     if sort not in SORTS:
-        raise ArgsError("sort 只能是 relevance、newest 或 oldest")
+        raise ArgsError(f"sort 只能是 {'、'.join(SORTS)}")
     page = _int(_single(args, "page", settings), "page", default=1, low=1, high=settings.max_page)
+    chosen = {spec.name: _values(args, spec.name, settings) for spec in FILTERS}
     return SearchArgs(
         q=q.strip(),
-        agencies=_values(args, "agency", settings),
-        topics=_values(args, "topic", settings),
+        agencies=chosen.get("agency", ()),
+        topics=chosen.get("topic", ()),
+        filters=tuple((name, values) for name, values in chosen.items() if values and name not in _NAMED),
         since=since,
         until=until,
         date_field=date_field,
@@ -171,14 +197,17 @@ def parse_search_args(args: MultiArgs, settings: WebSettings) -> SearchArgs:
     )
 
 
-def parse_window(args: MultiArgs, settings: WebSettings, search: SearchArgs) -> tuple[int, int]:
-    """(offset, limit) of the API: explicit offset/limit, else the page of the HTML view."""
+def parse_window(
+    args: MultiArgs, settings: WebSettings, search: SearchArgs, index_settings: IndexSettings | None = None
+) -> tuple[int, int]:
+    """(offset, limit) of the API: explicit offset/limit, else the page of the HTML view. Their bounds are the
+    index's (max_limit, max_offset), which enforces them for every caller."""
+    bounds = index_settings or IndexSettings()
     limit = _int(
-        _single(args, "limit", settings), "limit", default=settings.page_size, low=1, high=settings.max_limit
+        _single(args, "limit", settings), "limit", default=settings.page_size, low=1, high=bounds.max_limit
     )
     if "offset" in args:
-        max_offset = settings.max_page * settings.page_size
-        offset = _int(_single(args, "offset", settings), "offset", default=0, low=0, high=max_offset)
+        offset = _int(_single(args, "offset", settings), "offset", default=0, low=0, high=bounds.max_offset)
     else:
         offset = (search.page - 1) * limit
     return offset, limit
@@ -197,6 +226,7 @@ def to_search_query(
         q=search.q,
         agencies=search.agencies,
         topics=search.topics,
+        filters=search.filters,
         since=search.since,
         until=search.until,
         date_field=search.date_field,

@@ -8,15 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
-from index import IndexSettings, QueryError, SearchPage
+from index import DATE_FIELDS, SORTS, IndexSettings, QueryError, SearchPage
 
 from .budget import check_deadline
 from .charts import Chart, build_chart, is_short_range
 from .feeds import FeedEntry, build_feed, date_to_instant
 from .pageparts import any_of_facets, filter_chips, marked_titles
 from .queryargs import (
-    DATE_FIELDS,
-    SORTS,
+    FILTERS,
     ArgsError,
     SearchArgs,
     date_presets,
@@ -65,8 +64,11 @@ def _page_context(search: SearchArgs, page: SearchPage | None, message: str | No
         "message": message,
         "total": total,
         "last_page": last_page,
-        "agency_items": facet_items(facets.get("agency", {}), search.agencies),
-        "topic_items": facet_items(facets.get("topic", {}), search.topics),
+        "facet_groups": [
+            (spec, facet_items(facets.get(spec.name, {}), search.values(spec.name)))
+            for spec in FILTERS
+            if spec.facetable
+        ],
         "presets": date_presets(search, _today()),
         "sorts": SORTS,
         "date_fields": DATE_FIELDS,
@@ -118,7 +120,7 @@ def results() -> Response | tuple[str, int] | str:
 def api_search() -> Response:
     settings = web_context().settings
     search = parse_search_args(request.args, settings)
-    offset, limit = parse_window(request.args, settings, search)
+    offset, limit = parse_window(request.args, settings, search, web_context().index_settings)
     page = run_search(search, offset=offset, limit=limit)
     return jsonify(page.to_json())
 
@@ -153,7 +155,8 @@ def feed() -> Response:
             )
         )
     query = search.query_string(page=1, sort="relevance")
-    described = "、".join(filter(None, [search.q, *search.agencies, *search.topics])) or "全部文件"
+    chosen = [v for spec in FILTERS for v in search.values(spec.name)]
+    described = "、".join(filter(None, [search.q, *chosen])) or "全部文件"
     updated = max((e.updated for e in entries), default="1970-01-01T00:00:00Z")
     body = build_feed(
         feed_id=url_for("search.feed", _external=True) + query,

@@ -15,15 +15,17 @@ class WebSettings:
 
     `app_origin` and `raw_origin` are the scheme://host:port the two WSGI apps are reachable at; the app's CSP
     allows frames only from the raw origin and the raw origin allows framing only by the app.
+
+    Each limit has one owner, the layer that enforces it: the API's `limit` and `offset` and the number of values
+    per filter are the index's (`IndexSettings.max_limit`, `max_offset`, `max_filter_values`); the page number and
+    parameter lengths are the web's.
     """
 
     app_origin: str = "http://127.0.0.1:8000"
     raw_origin: str = "http://127.0.0.1:8001"
     page_size: int = 20  # hits per search page
-    max_limit: int = 100  # largest `limit` the API accepts
     max_page: int = 500  # deepest page reachable (deep paging is a cost, not a feature)
     max_param_chars: int = 2000  # any single parameter value longer than this is refused before parsing
-    max_filter_values: int = 50  # agency/topic values per request
     export_max_docs: int = 10000  # rows of one CSV/JSONL export
     feed_size: int = 50  # entries of one Atom feed
     chart_month_max_days: int = 731  # a date range up to this long is charted per month, else per year

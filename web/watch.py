@@ -20,7 +20,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 
 from .diffs import FIELD_LABELS
 from .feeds import FeedEntry, build_feed
-from .queryargs import SearchArgs, parse_search_args, to_search_query
+from .queryargs import FILTERS, SearchArgs, parse_search_args, to_search_query
 from .resources import get_catalogue, get_searcher, web_context
 
 bp = Blueprint("watch", __name__)
@@ -82,7 +82,7 @@ def _entries(events: list[dict[str, Any]]) -> list[FeedEntry]:
 
 def _matching(search: SearchArgs) -> set[str] | None:
     """The documents a filtered feed is restricted to; None when it is not filtered."""
-    if not (search.q or search.agencies or search.topics or search.since or search.until):
+    if not (search.q or search.is_filtered()):
         return None
     query = to_search_query(search, offset=0, limit=1, sort="newest", settings=web_context().index_settings)
     return set(get_searcher().matching_ids(query))
@@ -106,7 +106,8 @@ def changes_feed() -> Response:
         events += [e for e in batch if allowed is None or e["id"] in allowed]
     events = events[: settings.feed_size]
     query = search.query_string(page=1, sort="relevance")
-    described = "、".join(filter(None, [search.q, *search.agencies, *search.topics])) or "全部文件"
+    chosen = [v for spec in FILTERS for v in search.values(spec.name)]
+    described = "、".join(filter(None, [search.q, *chosen])) or "全部文件"
     body = build_feed(
         feed_id=url_for("watch.changes_feed", _external=True) + query,
         title=f"{settings.site_name}：变化 {described}",

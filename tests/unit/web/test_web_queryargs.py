@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from index import IndexSettings, QueryError
 from web.queryargs import (
     ArgsError,
     SearchArgs,
@@ -61,7 +62,6 @@ def test_parse_keeps_every_filter_and_dedupes_values() -> None:
         [("q", "a"), ("q", "b")],
         [("q", "x" * 10_000)],
         [("q", "a\x00b")],
-        [("agency", str(i)) for i in range(60)],
     ],
 )
 def test_bad_parameters_raise_args_error_with_a_message(pairs: list[tuple[str, str]]) -> None:
@@ -77,6 +77,25 @@ def test_window_limits() -> None:
     for bad in ([("limit", "1000")], [("limit", "0")], [("offset", "-1")], [("offset", "99999999")]):
         with pytest.raises(ArgsError):
             parse_window(MultiDict(bad), S, search)
+
+
+def test_window_bounds_are_the_index_settings() -> None:
+    """limit and offset are bounded by the index's max_limit and max_offset (their one owner)."""
+    search = parse([])
+    narrow = IndexSettings(max_limit=7, max_offset=30)
+    assert parse_window(MultiDict([("limit", "7"), ("offset", "30")]), S, search, narrow) == (30, 7)
+    for bad in ([("limit", "8")], [("offset", "31")]):
+        with pytest.raises(ArgsError, match="之间的整数"):
+            parse_window(MultiDict(bad), S, search, narrow)
+    assert parse_window(MultiDict([("limit", "100")]), S, search) == (0, 100)
+
+
+def test_too_many_filter_values_are_the_index_settings_to_refuse() -> None:
+    """How many values one filter may list is IndexSettings.max_filter_values, for every caller of the index."""
+    search = parse([("agency", str(i)) for i in range(4)] + [("topic", "公安")])
+    to_search_query(search, offset=0, limit=1, settings=IndexSettings(max_filter_values=4))
+    with pytest.raises(QueryError, match="最多 3 个"):
+        to_search_query(search, offset=0, limit=1, settings=IndexSettings(max_filter_values=3))
 
 
 def test_query_string_is_canonical_and_changes_reset_the_page() -> None:
