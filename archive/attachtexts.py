@@ -155,7 +155,7 @@ STATUS_LABELS = {
 def records(
     attachments: Iterable[Any], links: list[dict[str, Any]], *, with_text: bool = True
 ) -> list[dict[str, Any]]:
-    """The `attachments[]` of the document record (INTERFACES.md): each link of the page with its archived
+    """The `attachments[]` of the document record (README.md): each link of the page with its archived
     payload's sha256, type, size, extraction {status, reason} and text (with its page and sheet units).
 
     A page lists raw URLs and the links hold canonical ones, so a link is matched by URL, else by link text."""

@@ -1,4 +1,4 @@
-"""Dates, 索引号 and 发文字号: parsed and folded so that every way a site prints them matches (SITES.md 9).
+"""Dates, 索引号 and 发文字号: parsed and folded so that every way a site prints them matches (docs/SITES.md 9).
 
 Pure functions over strings. The crawler stores values as shown and derives these forms beside them; the
 index folds queries and documents through `doc_no_key` and `index_no_key`, so both keys are a stable
@@ -89,7 +89,7 @@ def _cn_date(text: str) -> date | None:
 
 
 def normalise_date(text: str | None) -> str | None:
-    """`YYYY-MM-DD` from the first date in `text` (any form SITES.md 4 lists), or None when there is none."""
+    """`YYYY-MM-DD` from the first date in `text` (any form docs/SITES.md 4 lists), or None when there is none."""
     if not text:
         return None
     folded = _fold(text).strip()
@@ -165,7 +165,7 @@ def _agency_parts(agency_code: str) -> tuple[str | None, str | None]:
 
 
 def parse_index_no(raw: str | None) -> IndexNo | None:
-    """Parts of a 索引号 (SITES.md 9.1); None for a blank or 无. Unknown shapes keep only `raw` and `key`."""
+    """Parts of a 索引号 (docs/SITES.md 9.1); None for a blank or 无. Unknown shapes keep only `raw` and `key`."""
     if raw is None:
         return None
     key = index_no_key(raw)
@@ -223,7 +223,7 @@ def _strip_zeros(serial: str) -> str:
 
 
 def parse_doc_no(raw: str | None) -> DocNo | None:
-    """机关代字, year and serial of a 发文字号 (SITES.md 9.2), any bracket style; None when it has no such shape."""
+    """机关代字, year and serial of a 发文字号 (docs/SITES.md 9.2), any bracket style; None when it has no such shape."""
     if raw is None:
         return None
     folded = _fold(raw).strip()

@@ -1,6 +1,6 @@
 """Reading WARC records back without trusting them: gzip members scanned one by one, records parsed strictly.
 
-warcio's reader skips over a truncated last member and forgives header damage (TESTPLAN finding 7), so the
+warcio's reader skips over a truncated last member and forgives header damage (docs/TESTPLAN.md finding 7), so the
 verifier, recovery and the raw reader share this small strict parser instead.
 """
 

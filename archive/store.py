@@ -2,7 +2,7 @@
 
 A page is archived when `record` returns: its bytes are on disk and the catalogue row pointing at them has
 committed. Failures are rows too: a timeout or a block is a capture with a kind and a reason, and challenge bodies
-go to the capped `rejects/` area instead of the WARCs (TESTPLAN section 8).
+go to the capped `rejects/` area instead of the WARCs (docs/TESTPLAN.md section 8).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """verify_archive: re-check every byte of the archive against its own digests and the catalogue.
 
 Three independent views must agree: each gzip member decompresses cleanly with the header our writer produces
-(warcio's checker misses truncation, TESTPLAN finding 7); each record's block and payload digests recompute; each
+(warcio's checker misses truncation, docs/TESTPLAN.md finding 7); each record's block and payload digests recompute; each
 catalogue row lands exactly on a record with the same id, type, URI, digests and member fixity hash. A deleted,
 shifted or extra record breaks the third view even when the first two still hold.
 """

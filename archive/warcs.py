@@ -1,7 +1,7 @@
 """WarcStore: append WARC/1.1 records to the one `*.warc.gz.open` file, fsync, rotate by size, read back.
 
 Each record is its own gzip member, written in one `write` and fsynced before the caller may commit a catalogue row
-that points at it (the durable order of TESTPLAN section 2). A full file is renamed to `.warc.gz` and made read-only;
+that points at it (the durable order of docs/TESTPLAN.md section 2). A full file is renamed to `.warc.gz` and made read-only;
 a closed file is never written again. Catalogue rows name the final `.warc.gz` name, so closing needs no row update.
 """
 

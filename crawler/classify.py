@@ -1,4 +1,4 @@
-"""The outcome of a response, decided before anything can become a document (SITES.md section 7).
+"""The outcome of a response, decided before anything can become a document (docs/SITES.md section 7).
 
 Marker lists are always one block page behind, so the rule is the other way round: a page is a `document` only
 with positive evidence (status 200, HTML, a real template's size, no challenge or block signs, a title plus a body
@@ -225,7 +225,7 @@ def document_verdict(parsed: Parsed, size_bytes: int, *, min_bytes: int, article
         return Verdict("not_document", "no_title")
     body_len = len(parsed.body.strip())
     if has_metadata(parsed):
-        return Verdict("document", None)  # a short notice with a block is a document (TESTPLAN C9)
+        return Verdict("document", None)  # a short notice with a block is a document (docs/TESTPLAN.md C9)
     if article_url and body_len >= 50:
         return Verdict("document", "no_metadata_block")
     return Verdict("not_document", "no_evidence")

@@ -1,4 +1,4 @@
-"""Bytes to text in one place, in the order of SITES.md 6; the archived bytes are never changed.
+"""Bytes to text in one place, in the order of docs/SITES.md 6; the archived bytes are never changed.
 
 Why this order: a GBK decoder accepts UTF-8 bytes and returns plausible mojibake, while strict UTF-8 never
 accepts GBK bytes by accident, so strict UTF-8 goes first whenever the declarations allow it. gb2312 and gbk
@@ -91,7 +91,7 @@ def _result(text: str, raw_fffd: int, charset: str, declared: tuple[str, ...], r
 
 
 def decode_html(raw: bytes, content_type: str | None = None) -> Decoded:
-    """Decode a response body following SITES.md 6; never raises on any byte string."""
+    """Decode a response body following docs/SITES.md 6; never raises on any byte string."""
     raw_fffd = raw.count("\ufffd".encode())  # a page may legitimately contain U+FFFD; count only new ones
     declared = tuple(_declared_labels(raw, content_type))
     if not raw:

@@ -141,7 +141,7 @@ def _publish(
 
 
 def _standalone_doc_no(lines: list[str]) -> str | None:
-    """A 文号 standing alone on a line near the top (SITES.md 9.2): just above the body (Fujian's
+    """A 文号 standing alone on a line near the top (docs/SITES.md 9.2): just above the body (Fujian's
     `.rules_tit1`) or among its first lines, never from inside a sentence."""
     for line in lines:
         found = find_doc_no(line)
@@ -151,7 +151,7 @@ def _standalone_doc_no(lines: list[str]) -> str | None:
 
 
 def parse_page(raw: bytes, url: str | None = None, content_type: str | None = None) -> Parsed:
-    """Read one page (SITES.md 4-6, 8); see the module docstring. Never raises on any byte string."""
+    """Read one page (docs/SITES.md 4-6, 8); see the module docstring. Never raises on any byte string."""
     decoded = decode_html(raw, content_type)
     flags: list[str] = []
     if decoded.guessed:

@@ -1,6 +1,6 @@
 """The document text: the CMS body container when there is one, else the densest text block.
 
-Why containers first: every CMS family names its content element (SITES.md 2-3), and the container is also
+Why containers first: every CMS family names its content element (docs/SITES.md 2-3), and the container is also
 what separates the header block from the body's 版记 in `crawler.labels`. The text-density fallback is for
 layouts nobody listed; it prefers paragraphs and discounts link text, so navigation and footers lose.
 """

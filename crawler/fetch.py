@@ -304,7 +304,7 @@ class Fetcher:
             resp.close()
         self._finish_turn(url)
         wire = bytes(body.wire)
-        body.wire.clear()  # one copy of a body at a time (TESTPLAN C2 bounds memory at the cap)
+        body.wire.clear()  # one copy of a body at a time (docs/TESTPLAN.md C2 bounds memory at the cap)
         raw = resp.raw
         version = {10: "HTTP/1.0", 11: "HTTP/1.1", 20: "HTTP/2"}.get(getattr(raw, "version", 11), "HTTP/1.1")
         exchange = replace(

@@ -302,7 +302,7 @@ def find_pairs(cells: list[Cell]) -> list[Pair]:
 
 
 def choose_block(pairs: Iterable[Pair], max_gap: int = 8) -> list[Pair]:
-    """The densest run of label pairs outside the body (SITES.md 4: confine extraction to the header)."""
+    """The densest run of label pairs outside the body (docs/SITES.md 4: confine extraction to the header)."""
     ordered = [p for p in pairs if p.field is not None]
     groups: list[list[Pair]] = []
     for pair in ordered:

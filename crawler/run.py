@@ -1,6 +1,6 @@
 """The crawl loop: the only crawler module that both fetches and writes.
 
-Per URL (SITES.md, STYLE.md section 5): trap limits, robots, fetch (polite, bounded), classify, archive the
+Per URL (docs/SITES.md, docs/STYLE.md section 5): trap limits, robots, fetch (polite, bounded), classify, archive the
 capture, then parse (adapter for lists, `parse_page` for articles), upsert the document, and finally commit the
 page's links together with its "done" mark. That order is what makes a kill -9 lose nothing and re-fetch at most
 the page in flight. Single-threaded on purpose: never two requests in flight to one host, and a crawl of a few
@@ -474,7 +474,7 @@ class _Run:
         links: Sequence[Link] = (),
         ex: Exchange | None = None,
     ) -> None:
-        """Commit the entry with its links, and write the one log line per fetched response (STYLE.md section 7;
+        """Commit the entry with its links, and write the one log line per fetched response (docs/STYLE.md section 7;
         an entry resumed from its capture was not fetched in this run)."""
         added = self.frontier.complete(entry, state=state, outcome=outcome, links=links)
         if ex is not None and self._reuse is None:

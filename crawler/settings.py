@@ -1,6 +1,6 @@
 """Crawl settings: every knob of politeness, robustness and limits, with its default, in one place.
 
-Defaults follow SITES.md section 10 (2 s per host, 10 s connect, 30 s read, a total deadline per response, 3
+Defaults follow docs/SITES.md section 10 (2 s per host, 10 s connect, 30 s read, a total deadline per response, 3
 attempts). Tests pass scaled-down values (0.05 s delays, 1 s deadlines) instead of patching anything.
 """
 

@@ -1,7 +1,7 @@
 """URL canonicalisation, scope and trap limits: the frontier's idea of "the same page".
 
 One canonical form per page so `#frag`, `:80`, `HOST`, `?b=1&a=2`, `?from=timeline` and `//host/path` do not become
-duplicate captures (SITES.md section 11, trap 8). Pure functions, no I/O.
+duplicate captures (docs/SITES.md section 11, trap 8). Pure functions, no I/O.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Hanweb 大汉 JCMS "jpage" pages of the demo site (SITES.md section 3.1): column pages whose first records hide
+"""Hanweb 大汉 JCMS "jpage" pages of the demo site (docs/SITES.md section 3.1): column pages whose first records hide
 inside `<script type="text/xml"><datastore>`, the dataproxy.jsp groups that carry the rest, and article pages in the
 shape of the seed page (metadata table, title, 发布日期 line, `div#zoom`, 信息来源 at the end).
 """

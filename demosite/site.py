@@ -221,7 +221,7 @@ class DemoSite:
     def _download(self, filename: str) -> _Page:
         found = self._files.get(filename)
         if found is None or found[0].status != "live":
-            # The servlet's "file not found" is an HTML page with status 200, not a 404 (SITES.md section 7.3).
+            # The servlet's "file not found" is an HTML page with status 200, not a 404 (docs/SITES.md section 7.3).
             return _html(200, pages.missing_file_html(), SITE_AT)
         doc, att = found
         disposition = (("Content-Disposition", f'attachment; filename="{filename}"'),)

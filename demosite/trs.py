@@ -1,4 +1,4 @@
-"""TRS WCM static pages of the demo site (SITES.md section 3.3): GBK bytes declared as gb2312 in a `<meta>` only,
+"""TRS WCM static pages of the demo site (docs/SITES.md section 3.3): GBK bytes declared as gb2312 in a `<meta>` only,
 lists `index.html`, `index_1.html`, ... with a 0-based `createPageHTML`, articles `./YYYYMM/tYYYYMMDD_<id>.html`
 whose metadata block is either Beijing's `<ol><li>[label] value` or Wuhan's `div.sub <li>label：value`.
 """

@@ -1,4 +1,4 @@
-"""The `gongkai` command: a thin click layer over the four packages (INTERFACES.md, "Commands").
+"""The `gongkai` command: a thin click layer over the four packages (README.md, "Commands").
 
 Exit status: 0 success; 1 an expected failure with a one-line reason on stderr (never a traceback);
 2 wrong usage (click's own). This module and the others in `gongkai/` are the composition root: the only
@@ -131,7 +131,7 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def filter_options(func: F) -> F:
-    """FILTERS of INTERFACES.md, the same for `search` and `export`."""
+    """FILTERS of the README, the same for `search` and `export`."""
     options = [
         click.option("--agency", "agencies", multiple=True, help="发布机构 (repeatable, any of)"),
         click.option("--topic", "topics", multiple=True, help="主题分类 (repeatable, any of)"),
@@ -237,7 +237,7 @@ def index_cmd(obj: Context, rebuild: bool, reparse: bool) -> None:
 )
 @click.option("--limit", type=click.IntRange(1, 100), default=20, show_default=True)
 @click.option("--offset", type=click.IntRange(0), default=0, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="print the JSON of INTERFACES.md")
+@click.option("--json", "as_json", is_flag=True, help="print JSON (the shape of /api/search)")
 @pass_ctx
 def search(obj: Context, query: str, as_json: bool, **params: Any) -> None:
     """Search the index."""

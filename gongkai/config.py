@@ -1,7 +1,7 @@
 """Configuration, read once at the edge: defaults < gongkai.toml < GONGKAI_* environment < command-line flags.
 
 Each layer owns a frozen settings dataclass with documented defaults; this module is the only one that reads
-files or the environment to fill them (STYLE.md section 7). A setting is addressed as `section.name`, in the
+files or the environment to fill them (docs/STYLE.md section 7). A setting is addressed as `section.name`, in the
 TOML file as `[section] name = value` and in the environment as `GONGKAI_SECTION_NAME`.
 """
 
@@ -46,7 +46,7 @@ class Config:
 
 
 def resolve_data_dir(flag: str | None, environ: Mapping[str, str]) -> Path:
-    """`--data-dir`, else `$GONGKAI_DATA_DIR`, else `./gongkai-data` (INTERFACES.md)."""
+    """`--data-dir`, else `$GONGKAI_DATA_DIR`, else `./gongkai-data` (README.md)."""
     value = flag or environ.get("GONGKAI_DATA_DIR") or DEFAULT_DATA_DIR
     return Path(value).expanduser().absolute()
 

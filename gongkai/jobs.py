@@ -322,7 +322,7 @@ def run_extract(path: Path, url: str | None) -> dict[str, Any]:
     if looks_binary(raw):
         raise ValueError(f"{path}: binary data, not an HTML page")
     parsed = parse_page(raw, url)
-    # The document record of INTERFACES.md; id, captured_at, status and versions belong to an archive, so a
+    # The document record of docs/CONTRACTS.md; id, captured_at, status and versions belong to an archive, so a
     # page parsed on its own has them null. What the parser knows beyond the record goes under "extra".
     data = parsed.to_json()
     record: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""Logging set-up: the only place in gongkai that configures handlers (STYLE.md section 7)."""
+"""Logging set-up: the only place in gongkai that configures handlers (docs/STYLE.md section 7)."""
 
 from __future__ import annotations
 

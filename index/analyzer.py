@@ -2,7 +2,7 @@
 
 Why not jieba's bundled `ChineseAnalyzer`: it stores character offsets as token positions (so phrase queries never
 match), emits overlapping search-mode tokens, and drops single non-CJK characters such as the 5 of 浙政办发〔2021〕5号
-(TESTPLAN finding 5). Here:
+(docs/TESTPLAN.md finding 5). Here:
 
 * `fold` maps every character through NFKC (full-width digits, Latin and punctuation become half-width), lower-cases,
   maps every bracket variant (〔〕 [] 【】 （） () ［］ 〖〗 ﹝﹞) to 〔〕 and every whitespace character to a space. Folding

@@ -1,6 +1,6 @@
 """The single writer: incremental updates from the catalogue and full rebuilds swapped in by rename.
 
-Concurrency (TESTPLAN findings 1-3): one writer at a time, enforced by an exclusive `flock` on `<index_dir>.lock`
+Concurrency (docs/TESTPLAN.md findings 1-3): one writer at a time, enforced by an exclusive `flock` on `<index_dir>.lock`
 (beside the index, so it also covers a rebuild that replaces the whole directory). The lock dies with its process,
 so a killed indexer leaves nothing to clean up. A second writer polls for `lock_timeout_s` and then raises
 `IndexBusy`. Readers never take the lock: every Searcher opens its own snapshot.

@@ -161,7 +161,7 @@ class SearchPage:
     elapsed_ms: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly the `search --json` shape of INTERFACES.md."""
+        """Exactly the `search --json` shape of docs/CONTRACTS.md."""
         return {
             "total": self.total,
             "offset": self.offset,

@@ -19,11 +19,11 @@ class IndexSettings:
     """Index and search knobs.
 
     lock_timeout_s: how long a writer waits for the index lock before `IndexBusy` (Whoosh's default of 0 makes two
-        nearly simultaneous indexers fail at once; TESTPLAN finding 1).
+        nearly simultaneous indexers fail at once; docs/TESTPLAN.md finding 1).
     user_dictionary: optional user dictionary in jieba's format (`word [freq] [tag]` per line: agency names, policy
         terms), loaded once per process before the first cut. Changing it changes words: rebuild the index.
     snippet_chars: length of the text window shown per hit; snippet_fragments: how many windows are joined.
-    max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (TESTPLAN finding 11).
+    max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (docs/TESTPLAN.md finding 11).
     max_limit: the largest page size a caller may ask for (the API's `limit` too); max_offset: the deepest offset.
     max_filter_values: values one filter (agency, topic, ...) may list; more is a QueryError (the web's 400).
     procs: processes used by a full rebuild (Whoosh's multiprocessing writer); 1 builds in-process.

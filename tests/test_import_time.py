@@ -1,4 +1,4 @@
-"""No work at import time (STYLE.md principle 4): importing every gongkai module opens no socket, no database
+"""No work at import time (docs/STYLE.md principle 4): importing every gongkai module opens no socket, no database
 and no data file, and loads no jieba dictionary. Checked with audit hooks in a fresh interpreter."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The one-way import rule of STYLE.md section 4, checked on the source with ast."""
+"""The one-way import rule of docs/STYLE.md section 4, checked on the source with ast."""
 
 from __future__ import annotations
 

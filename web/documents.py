@@ -1,7 +1,7 @@
 """Blueprint "documents": the document page and its JSON twin, the diff view and the framed original.
 
 Archived HTML never enters these pages: the original is shown only as an `<iframe sandbox="">` whose source is
-the raw origin (web/raw.py), where the sandbox CSP applies (TESTPLAN.md finding 12, STYLE.md anti-pattern 10).
+the raw origin (web/raw.py), where the sandbox CSP applies (docs/TESTPLAN.md finding 12, docs/STYLE.md anti-pattern 10).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Per-request resources on `g`: a read-only catalogue and a fresh index searcher, closed on teardown.
 
-Whoosh searchers are not shared across threads (STYLE.md anti-pattern 9) and SQLite connections are not either,
+Whoosh searchers are not shared across threads (docs/STYLE.md anti-pattern 9) and SQLite connections are not either,
 so each request opens its own, lazily, and `close_resources` releases them whatever happened. A PostgreSQL
 catalogue comes from a pool instead (a new connection costs more than a search) and goes back to it.
 """

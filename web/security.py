@@ -1,7 +1,7 @@
 """Security headers: one function per origin, applied to every response (errors and static files included).
 
 The app's pages run only the app's own script; archived bytes live on a separate raw origin whose responses are
-sandboxed by CSP (TESTPLAN.md finding 12: the response CSP is the essential layer, the iframe attribute the second).
+sandboxed by CSP (docs/TESTPLAN.md finding 12: the response CSP is the essential layer, the iframe attribute the second).
 """
 
 from __future__ import annotations

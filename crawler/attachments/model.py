@@ -1,6 +1,6 @@
 """What extraction produces: text units located by page or sheet, and a status that says why there is no text.
 
-Failures are data (STYLE.md section 2): an encrypted PDF or a DOC without antiword on the machine is an
+Failures are data (docs/STYLE.md section 2): an encrypted PDF or a DOC without antiword on the machine is an
 `Extraction` with a status and a reason, stored like a success and shown on the document page.
 """
 

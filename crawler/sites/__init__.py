@@ -1,4 +1,4 @@
-"""Site adapters, chosen by structural fingerprint (SITES.md section 2). First match wins; generic is last.
+"""Site adapters, chosen by structural fingerprint (docs/SITES.md section 2). First match wins; generic is last.
 
 Each adapter is a module satisfying `Adapter` (protocol.py) and owns its platform's URL shapes; the unions below
 are what `common.is_article_url` and `common.is_endpoint_url` consult.

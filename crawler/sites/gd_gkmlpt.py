@@ -1,4 +1,4 @@
-"""Guangdong's 政府信息公开目录管理平台 (gkmlpt, SITES.md 3.5): every city and district of the province.
+"""Guangdong's 政府信息公开目录管理平台 (gkmlpt, docs/SITES.md 3.5): every city and district of the province.
 
 `/gkmlpt/index` carries `window._CONFIG` with the site id `SID` and the category tree `TREE` (not always strict
 JSON). Each leaf category is listed by `/gkmlpt/api/all/<id>?page=N&sid=SID`, whose JSON says `classify.post_count`

@@ -1,4 +1,4 @@
-"""www.gov.cn policy pages (SITES.md 3.4): section pages with `h4 > a` and `.date`, articles `content_N.htm`."""
+"""www.gov.cn policy pages (docs/SITES.md 3.4): section pages with `h4 > a` and `.date`, articles `content_N.htm`."""
 
 from __future__ import annotations
 

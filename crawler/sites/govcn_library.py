@@ -1,4 +1,4 @@
-"""The State Council policy library's JSON search (SITES.md 3.4): the full 政策文件库 of www.gov.cn.
+"""The State Council policy library's JSON search (docs/SITES.md 3.4): the full 政策文件库 of www.gov.cn.
 
 `/search-gov/data?t=zhengcelibrary_gw` (国务院公文) or `t=zhengcelibrary_bm` (部门文件), paged by `p` (from 1)
 and `n`, answers `{"code": 200, "searchVO": {"listVO": [...], "totalpage": N}}`; each row has `title`, `url`,

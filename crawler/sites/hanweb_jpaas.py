@@ -1,4 +1,4 @@
-"""Hanweb JPaaS columns: `unitbuild.js` with a `queryData`, paged through the unit API's JSON (SITES.md 3.2).
+"""Hanweb JPaaS columns: `unitbuild.js` with a `queryData`, paged through the unit API's JSON (docs/SITES.md 3.2).
 
 The unit API answers JSON whose `data.html` holds `<li><a title href>` items and a pager with `count`, `rows` and
 `pageNo`. Pages are asked for one after another so the crawl loop can compare each with the previous one: an

@@ -1,7 +1,7 @@
 """Hanweb JCMS classic lists: records in an embedded `<datastore>`, further groups from `dataproxy.jsp`.
 
 An HTML parser keeps `<script type="text/xml">` as raw text, so the records are read explicitly from their CDATA
-(SITES.md section 3.1). The ids the proxy needs (webid, unitid, columnid, totalRecord, perPage) are read from the
+(docs/SITES.md section 3.1). The ids the proxy needs (webid, unitid, columnid, totalRecord, perPage) are read from the
 column page's jpage script; the proxy path too, with the common default when the page does not name it.
 """
 

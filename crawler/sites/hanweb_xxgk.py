@@ -1,4 +1,4 @@
-"""The older Hanweb 信息公开目录 module (SITES.md 3.6): `/module/xxgk/search.jsp` (Zhejiang, Quzhou),
+"""The older Hanweb 信息公开目录 module (docs/SITES.md 3.6): `/module/xxgk/search.jsp` (Zhejiang, Quzhou),
 `subjectinfo.jsp` (Jiangxi), `search_custom.jsp` (Shandong).
 
 A catalogue column page names the module and its form values (`infotypeId`, `divid`, `webid`, `area`,

@@ -1,4 +1,4 @@
-"""TRS WCM static lists: `createPageHTML(pages, current, "index", "html")`, pages `index_N.html` (SITES.md 3.3).
+"""TRS WCM static lists: `createPageHTML(pages, current, "index", "html")`, pages `index_N.html` (docs/SITES.md 3.3).
 
 Numbering is 0-based on most sites (second page `index_1.html`) and 1-based on others (Hunan's
 `createPageHTML('paging', total, current, ...)`, second page `index_2.html`). In both, file `index_K` carries

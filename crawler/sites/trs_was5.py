@@ -1,4 +1,4 @@
-"""TRS WAS5 full-text search lists (`/was5/web/search?channelid=…`, SITES.md 3.3): sometimes the only complete list.
+"""TRS WAS5 full-text search lists (`/was5/web/search?channelid=…`, docs/SITES.md 3.3): sometimes the only complete list.
 
 An outline template answers `<RECORDCOUNT>` and one `<REC>` per document with `<TITLE>`, `<URL>`, `<WH>` (文号),
 `<DOCRELTIME>` (发布日期), `<FWDW>` (发文单位), values as text or CDATA; older templates write `<TITLE>=value`

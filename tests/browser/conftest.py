@@ -88,7 +88,7 @@ def canary() -> Iterator[Canary]:
 
 
 def isolation_page(c: str) -> bytes:
-    """An archived page trying every way out we know of (TESTPLAN finding 12 and S1), all aimed at the canary."""
+    """An archived page trying every way out we know of (docs/TESTPLAN.md finding 12 and S1), all aimed at the canary."""
     ws = c.replace("http://", "ws://")
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <title>ISOLATION-FIXTURE</title>

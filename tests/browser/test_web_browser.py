@@ -1,4 +1,4 @@
-"""The web UI in headless Chromium: the main flows, viewer isolation (TESTPLAN S1) and XSS (S2), CSP (S3)."""
+"""The web UI in headless Chromium: the main flows, viewer isolation (docs/TESTPLAN.md S1) and XSS (S2), CSP (S3)."""
 
 from __future__ import annotations
 
@@ -145,7 +145,7 @@ def test_positive_control_unsafe_viewer_leaks(browser: Any, site: Site) -> None:
     page.goto(f"{site.app_url}/test-only/unsafe-original/{doc_id}", wait_until="commit")
     page.wait_for_timeout(QUIET_MS)
     leaked = site.canary.paths()
-    assert len(leaked) >= 20, leaked  # TESTPLAN S1: the control must show at least 20 distinct leaks
+    assert len(leaked) >= 20, leaked  # docs/TESTPLAN.md S1: the control must show at least 20 distinct leaks
     assert any("COOKIE-SECRET-42" in path for _, path in site.canary.hits)
     assert watch.dialogs or any("gk-archived-script" in line for line in watch.console)
     context.close()
@@ -197,7 +197,7 @@ def test_keyboard_and_phone_width(browser: Any, site: Site) -> None:
         "/api/openapi.json",
     ):
         page.goto(site.app_url + path)
-    assert watch.csp_violations() == []  # TESTPLAN S3: legitimate pages trip no CSP rule
+    assert watch.csp_violations() == []  # docs/TESTPLAN.md S3: legitimate pages trip no CSP rule
     page.goto(site.app_url + "/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"

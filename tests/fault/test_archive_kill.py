@@ -1,4 +1,4 @@
-"""kill -9 during archive writes (TESTPLAN R1, archive part): nothing acknowledged is lost, nothing torn is served.
+"""kill -9 during archive writes (docs/TESTPLAN.md R1, archive part): nothing acknowledged is lost, nothing torn is served.
 
 A child process appends exchanges in a loop (responses, revisits, 304s, failures, blocked pages, document upserts,
 rotation every few hundred KB) and prints `ACK <capture_id> <sha256> <record_type>` after each commit. The parent

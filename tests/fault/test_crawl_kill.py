@@ -1,4 +1,4 @@
-"""kill -9 a crawl at 10 seeded random moments of a ~300-page gov-sim crawl, rerunning after each (TESTPLAN R1).
+"""kill -9 a crawl at 10 seeded random moments of a ~300-page gov-sim crawl, rerunning after each (docs/TESTPLAN.md R1).
 
 The crawl runs in a subprocess (`python -m gongkai crawl`); the server runs here, so its access log sees every
 request of every attempt. Pass: 0 documents lost, 0 duplicated, the archive verifies, and page fetches stay under
@@ -103,7 +103,7 @@ def test_kill_nine_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path
         f"page GETs {len(pages)}, distinct {distinct}, re-fetched {len(again)}, resumed from archive "
         f"{resumed_from_archive}"
     )
-    # at most the page in flight at each kill is fetched again (TESTPLAN R1: <= pages + concurrency x kills)
+    # at most the page in flight at each kill is fetched again (docs/TESTPLAN.md R1: <= pages + concurrency x kills)
     assert len(pages) <= distinct + KILLS * CONCURRENCY, again
     report = verify_archive(DataDir(root))
     assert report.ok, report.lines()

@@ -1,1 +1,1 @@
-"""gov-sim: the loopback test site with pathologies (TESTPLAN.md section 5)."""
+"""gov-sim: the loopback test site with pathologies (docs/TESTPLAN.md section 5)."""

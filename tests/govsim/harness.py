@@ -9,7 +9,7 @@ from typing import Any
 from archive import Archive, DataDir
 from crawler import CrawlSettings, CrawlSummary, crawl
 
-# Times scaled down ~20x from the defaults (TESTPLAN.md section 3): the behaviour is the same, the test is fast.
+# Times scaled down ~20x from the defaults (docs/TESTPLAN.md section 3): the behaviour is the same, the test is fast.
 FAST = CrawlSettings(
     delay_s=0.1,
     jitter=0.2,

@@ -1,4 +1,4 @@
-"""gov-sim: the demo site plus the pathologies of TESTPLAN.md section 5, on 127.0.0.1 port 0.
+"""gov-sim: the demo site plus the pathologies of docs/TESTPLAN.md section 5, on 127.0.0.1 port 0.
 
 The base site (demosite.site.DemoSite) answers every path the pathologies do not claim. The pathologies need
 control over the socket (stalls, drips, endless bodies), so this is its own threaded server. Its access log

@@ -1,4 +1,4 @@
-"""The fetcher and robots against misbehaving loopback servers (TESTPLAN C1, C2, C3, C5, C7)."""
+"""The fetcher and robots against misbehaving loopback servers (docs/TESTPLAN.md C1, C2, C3, C5, C7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A whole gov-sim crawl with every pathology mixed in, judged from the server's access log (TESTPLAN C1-C10)."""
+"""A whole gov-sim crawl with every pathology mixed in, judged from the server's access log (docs/TESTPLAN.md C1-C10)."""
 
 from __future__ import annotations
 

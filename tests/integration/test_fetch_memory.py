@@ -1,10 +1,10 @@
-"""TESTPLAN C2, memory: a 200 MB body and a gzip bomb are cut at the byte cap with bounded memory.
+"""docs/TESTPLAN.md C2, memory: a 200 MB body and a gzip bomb are cut at the byte cap with bounded memory.
 
 Measured in a fresh interpreter (a pytest process's peak RSS says nothing about one fetch): the peak RSS after
 warming up, then after fetching both, with the production byte cap of 20 MiB. A capped body is held once while it
 is read (an identity body is its own content) and copied once into bytes, so about twice the cap, plus what the
 allocator keeps: 60-62 MiB measured here (89 MiB before identity bodies stopped being kept twice). The bound below
-is four times the cap, so that allocator noise cannot fail CI; TESTPLAN's 64 MiB holds, narrowly."""
+is four times the cap, so that allocator noise cannot fail CI; the plan's 64 MiB (docs/TESTPLAN.md C2) holds, narrowly."""
 
 from __future__ import annotations
 

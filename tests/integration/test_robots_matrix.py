@@ -1,4 +1,4 @@
-"""TESTPLAN C7: robots.txt decisions, 30 cases (RFC 9309 and the edge cases that trip common parsers).
+"""docs/TESTPLAN.md C7: robots.txt decisions, 30 cases (RFC 9309 and the edge cases that trip common parsers).
 
 Each case serves a robots.txt (status, body, delay) from a loopback server and asks `RobotsCache`, the crawler's
 only gate, about URLs whose answer is known: every URL listed as disallowed must be refused and every URL listed

@@ -4,7 +4,7 @@ Two crawls of the demo site (the second with some documents changed and some rem
 requests and 404s, UTF-8 (Hanweb) and GBK (TRS) pages, binary attachments, and (about half the paths) gzip
 Content-Encoding. warcio is the independent reader (issue 5: "read without error by `warcio index` and their
 record counts match the catalogue"); the DemoSite's pure `respond()` is the oracle for what the server sent
-(TESTPLAN A5, byte fidelity).
+(docs/TESTPLAN.md A5, byte fidelity).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Guangdong gkmlpt (SITES.md 3.5): `/gkmlpt/index` with `window._CONFIG`, `/gkmlpt/api/all/<id>?page=N&sid=`.
+"""Guangdong gkmlpt (docs/SITES.md 3.5): `/gkmlpt/index` with `window._CONFIG`, `/gkmlpt/api/all/<id>?page=N&sid=`.
 
 Traps: the config is not strict JSON; pages 0 and 1 answer the same; a page past the end answers an empty
 `articles` list (with the same count); a wrong `sid` gets a JSON error body with status 200.

@@ -1,4 +1,4 @@
-"""The State Council policy library's JSON search (SITES.md 3.4): `/search-gov/data?t=zhengcelibrary_gw&p=N&n=20`.
+"""The State Council policy library's JSON search (docs/SITES.md 3.4): `/search-gov/data?t=zhengcelibrary_gw&p=N&n=20`.
 
 Traps: asking for more than 50 rows, or an unknown library, answers `{"code": 1001, "searchVO": null}` with
 status 200; a page past `totalpage` answers an empty `listVO`. Articles are Template A pages (`table.bd1`).

@@ -1,4 +1,4 @@
-"""Hanweb JPaaS columns (SITES.md 3.2): `unitbuild.js` + `queryData`, the unit API answering JSON with `data.html`.
+"""Hanweb JPaaS columns (docs/SITES.md 3.2): `unitbuild.js` + `queryData`, the unit API answering JSON with `data.html`.
 
 Traps, as real servers behave: the page is read from `paramJson={"pageNo":n,"pageSize":"15"}` only, so a client
 sending `pageNo` alone gets page 1 every time; `pageSize` is capped at 15; a page past the end answers an empty

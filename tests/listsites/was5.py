@@ -1,4 +1,4 @@
-"""TRS WAS5 search lists (SITES.md 3.3): `/was5/web/search?channelid=…&page=N&perpage=20`, `<REC>` rows.
+"""TRS WAS5 search lists (docs/SITES.md 3.3): `/was5/web/search?channelid=…&page=N&perpage=20`, `<REC>` rows.
 
 Two outline templates: tagged fields (`<TITLE><![CDATA[…]]></TITLE>`) and the older `<TITLE>=value` lines.
 Traps: a page past the end repeats the last page (the search engine clamps `page`); a failed search answers an

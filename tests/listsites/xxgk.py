@@ -1,4 +1,4 @@
-"""The Hanweb 信息公开目录 module (SITES.md 3.6): column pages with a form, `/module/xxgk/search.jsp` fragments.
+"""The Hanweb 信息公开目录 module (docs/SITES.md 3.6): column pages with a form, `/module/xxgk/search.jsp` fragments.
 
 Traps: the module wants the JSESSIONID its column page set (without it: an HTML "session expired" page with 200);
 each fragment carries a hot list of other articles (no `mc`), which are not the column's documents; a page past

@@ -1,4 +1,4 @@
-"""Ways to damage a copy of an archive, for verifier tests (TESTPLAN A2). Each returns what it touched.
+"""Ways to damage a copy of an archive, for verifier tests (docs/TESTPLAN.md A2). Each returns what it touched.
 
 Positions come from a `random.Random` so every run is reproducible from its seed. "Header" and "body" damage flip
 one byte of the decompressed record (its WARC/HTTP header or its payload) and re-gzip the member, so the gzip

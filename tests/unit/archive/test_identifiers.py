@@ -1,4 +1,4 @@
-"""Dates, 索引号 and 发文字号 normalisation (SITES.md 9): the keys the index folds search through."""
+"""Dates, 索引号 and 发文字号 normalisation (docs/SITES.md 9): the keys the index folds search through."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The verifier catches five kinds of damage at seeded random positions and never cries wolf (TESTPLAN A2).
+"""The verifier catches five kinds of damage at seeded random positions and never cries wolf (docs/TESTPLAN.md A2).
 
 Seed: GONGKAI_SEED (default 20261129), printed so a failure can be replayed.
 """

@@ -1,4 +1,4 @@
-"""Every response gets an outcome before it can become a document (SITES.md 7, TESTPLAN C9, C11)."""
+"""Every response gets an outcome before it can become a document (docs/SITES.md 7, docs/TESTPLAN.md C9, C11)."""
 
 from __future__ import annotations
 

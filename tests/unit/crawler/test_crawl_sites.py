@@ -1,4 +1,4 @@
-"""Adapters are pure functions over decoded pages (SITES.md 3, 11, 12): candidates, further requests, detection."""
+"""Adapters are pure functions over decoded pages (docs/SITES.md 3, 11, 12): candidates, further requests, detection."""
 
 from __future__ import annotations
 

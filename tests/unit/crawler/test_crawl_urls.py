@@ -1,4 +1,4 @@
-"""Canonical URLs, scope and trap limits (TESTPLAN C4, C10)."""
+"""Canonical URLs, scope and trap limits (docs/TESTPLAN.md C4, C10)."""
 
 from __future__ import annotations
 

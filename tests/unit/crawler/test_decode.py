@@ -1,4 +1,4 @@
-"""Decoding order of SITES.md 6: BOM, declarations, strict UTF-8, declared, GB18030, then a marked guess."""
+"""Decoding order of docs/SITES.md 6: BOM, declarations, strict UTF-8, declared, GB18030, then a marked guess."""
 
 from __future__ import annotations
 

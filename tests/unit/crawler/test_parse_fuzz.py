@@ -1,4 +1,4 @@
-"""Property tests (TESTPLAN.md C12, F tier): generated and mutated pages through decode and parse.
+"""Property tests (docs/TESTPLAN.md C12, F tier): generated and mutated pages through decode and parse.
 
 2,000 pages per run: 900 generated from label/layout building blocks, 900 mutations of the fixture pages
 and 200 arbitrary byte strings, plus a few pathological shapes. No exception may escape and every result keeps

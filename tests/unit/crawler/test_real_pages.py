@@ -1,4 +1,4 @@
-"""The 17 real pages of ../shared/corpus/pages against MANIFEST.tsv (TESTPLAN.md C13)."""
+"""The 17 real pages of ../shared/corpus/pages against MANIFEST.tsv (docs/TESTPLAN.md C13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Generated parameters through the real app (TESTPLAN S8, F-sized): never a 5xx, always JSON on /api/."""
+"""Generated parameters through the real app (docs/TESTPLAN.md S8, F-sized): never a 5xx, always JSON on /api/."""
 
 from __future__ import annotations
 

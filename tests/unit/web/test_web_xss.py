@@ -1,4 +1,4 @@
-"""Stored and reflected XSS (TESTPLAN S2, F tier): every payload in every stored field and every parameter."""
+"""Stored and reflected XSS (docs/TESTPLAN.md S2, F tier): every payload in every stored field and every parameter."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""XSS payloads for the web tests (TESTPLAN S2, F tier: >= 50). Each carries the marker `gkx`, so a test can find
+"""XSS payloads for the web tests (docs/TESTPLAN.md S2, F tier: >= 50). Each carries the marker `gkx`, so a test can find
 any element or attribute a payload managed to inject, and a few only work when decoded or evaluated."""
 
 from __future__ import annotations
