@@ -132,14 +132,26 @@ def _iso_date(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def filter_options(func: F) -> F:
     """FILTERS of the README, the same for `search` and `export`."""
+    from archive.fields import filterable
+    from index import DATE_FIELDS
+
+    # one option per filterable field of archive/fields.py: --agency, --topic, ... (repeatable, any of)
+    named = {"agency": "agencies", "topic": "topics"}
     options = [
-        click.option("--agency", "agencies", multiple=True, help="发布机构 (repeatable, any of)"),
-        click.option("--topic", "topics", multiple=True, help="主题分类 (repeatable, any of)"),
+        click.option(
+            "--" + spec.name.replace("_", "-"),
+            named.get(spec.name, spec.name),
+            multiple=True,
+            help=f"{spec.label} (repeatable, any of)",
+        )
+        for spec in filterable()
+    ]
+    options += [
         click.option("--since", callback=_iso_date, metavar="YYYY-MM-DD", help="on or after this date"),
         click.option("--until", callback=_iso_date, metavar="YYYY-MM-DD", help="on or before this date"),
         click.option(
             "--date-field",
-            type=click.Choice(["publish", "written"]),
+            type=click.Choice(list(DATE_FIELDS)),
             default="publish",
             show_default=True,
             help="which date --since/--until and the date sorts use",

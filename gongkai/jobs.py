@@ -22,6 +22,7 @@ from archive import (
     write_jsonl,
     writer_active,
 )
+from archive.fields import filterable
 from archive.models import EXTRA_FIELDS
 from crawler import (
     CrawlSettings,
@@ -48,6 +49,8 @@ from index import (
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
+# the filterable fields beyond agency and topic (archive/fields.py), passed to build_query by their names
+OTHER_FILTERS: tuple[str, ...] = tuple(s.name for s in filterable() if s.name not in ("agency", "topic"))
 EXPORT_PAGE = 500  # documents read from the catalogue at a time
 
 
@@ -216,10 +219,13 @@ def reparse_archive(cfg: Config) -> tuple[int, str]:
 
 
 def build_query(query: str, settings: IndexSettings | None = None, **params: Any) -> SearchQuery:
+    """The index's query from the CLI's (or a saved alert's) parameters: agencies, topics, the other filterable
+    fields of archive/fields.py by name, dates, sort and window."""
     q = SearchQuery(
         q=query or "",
         agencies=tuple(params.get("agencies") or ()),
         topics=tuple(params.get("topics") or ()),
+        filters=tuple((name, tuple(params[name])) for name in OTHER_FILTERS if params.get(name)),
         since=params.get("since"),
         until=params.get("until"),
         date_field=params.get("date_field") or "publish",
@@ -254,7 +260,9 @@ def run_search(cfg: Config, query: str, **params: Any) -> SearchPage:
 
 def iter_export(cfg: Config, query: str, **params: Any) -> Iterator[dict[str, Any]]:
     """Every matching document record; every document when there is no query and no filter."""
-    filtered = bool(query) or any(params.get(k) for k in ("agencies", "topics", "since", "until"))
+    filtered = bool(query) or any(
+        params.get(k) for k in ("agencies", "topics", *OTHER_FILTERS, "since", "until")
+    )
     catalogue = Catalogue(cfg.data_dir.catalogue_target, readonly=True)
     try:
         if not filtered:

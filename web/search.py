@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
+from archive import FIELD_LABELS
 from index import DATE_FIELDS, SORTS, IndexSettings, QueryError, SearchPage
 
 from .budget import check_deadline
@@ -134,12 +135,12 @@ def feed() -> Response:
     for hit in page.hits:
         published = date_to_instant(hit.publish_date)
         parts = [
-            f"{label}：{value}"
-            for label, value in (
-                ("发布机构", hit.agency),
-                ("文号", hit.doc_no),
-                ("索引号", hit.index_no),
-                ("发布日期", hit.publish_date),
+            f"{FIELD_LABELS[name]}：{value}"
+            for name, value in (
+                ("agency", hit.agency),
+                ("doc_no", hit.doc_no),
+                ("index_no", hit.index_no),
+                ("publish_date", hit.publish_date),
             )
             if value
         ]

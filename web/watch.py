@@ -225,7 +225,7 @@ def _spec(search: SearchArgs, form: Any, channel: dict[str, Any] | None = None) 
             channel = {"type": "apprise", "url": form.get("notify", "")}
         else:
             channel = {"type": "webhook", "url": form.get("webhook", ""), "secret": form.get("secret", "")}
-    query = {
+    query: dict[str, Any] = {
         "q": search.q,
         "agencies": list(search.agencies),
         "topics": list(search.topics),
@@ -233,6 +233,8 @@ def _spec(search: SearchArgs, form: Any, channel: dict[str, Any] | None = None) 
         "until": search.until,
         "date_field": search.date_field if search.date_field != "publish" else None,
     }
+    if search.filters:  # the other filterable fields of archive/fields.py
+        query["filters"] = {name: list(values) for name, values in search.filters}
     return {
         "name": str(form.get("name") or "")[:80],
         "query": query,

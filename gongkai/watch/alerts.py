@@ -67,6 +67,7 @@ class Alert:
             q=q.get("q") or "",
             agencies=tuple(q.get("agencies") or ()),
             topics=tuple(q.get("topics") or ()),
+            filters=tuple((str(name), tuple(values)) for name, values in (q.get("filters") or {}).items()),
             since=q.get("since"),
             until=q.get("until"),
             date_field=q.get("date_field") or "publish",

@@ -20,20 +20,12 @@ import ssl
 from email.message import EmailMessage
 from typing import Any
 
+from archive import FIELD_LABELS
+
 CHANNEL_TYPES = ("webhook", "email", "apprise")
 KIND_LABEL = {"new": "新文件 new", "changed": "已修改 changed", "removed": "已删除 removed"}
-FIELD_LABEL = {
-    "title": "标题",
-    "index_no": "索引号",
-    "agency": "发布机构",
-    "topic": "主题分类",
-    "doc_no": "发文字号",
-    "written_date": "成文日期",
-    "publish_date": "发布日期",
-    "source": "信息来源",
-    "attachments": "附件",
-    "attachment_content": "附件内容（SHA-256）",
-}
+# the field table's labels (archive/fields.py); an attachment's content change is shown by its digest
+FIELD_LABEL: dict[str, str] = {**FIELD_LABELS, "attachment_content": "附件内容（SHA-256）"}
 
 
 class ChannelError(RuntimeError):

@@ -115,7 +115,7 @@ def test_email_over_smtp_says_what_happened() -> None:
     assert message["Message-ID"] == "<gongkai-1-10-12@gongkai>" and "征地" in message["Subject"]
     text = message.get_content()
     assert "发布于 published 2026-11-30" in text
-    assert "发文字号：岚政〔2026〕1号 → 岚政〔2026〕2号" in text and "补偿标准提高至每亩六万元。" in text
+    assert "文号：岚政〔2026〕1号 → 岚政〔2026〕2号" in text and "补偿标准提高至每亩六万元。" in text
     assert "删除于 removed 2026-12-02T01:01:00Z" in text
     assert sorted(box.events()) == [
         ("changed", "http://gov.example/b2.html"),

@@ -1,7 +1,7 @@
 """Every filterable field of archive/fields.py works end to end, from the table alone.
 
 A real archive whose documents carry random values (seeded, GONGKAI_SEED) in every filterable field, indexed by
-the real indexer, served by the real app: each field filters /api/search, /search, the CSV export and
+the real indexer, served by the real app: each field filters /api/search, /search, the CSV export, `gongkai search` and
 SearchQuery to exactly the documents holding the chosen values; each facetable one is counted over every match,
 offered as checkboxes, and shown as a removable chip; /api/openapi.json describes the filter. A field made
 filterable in the table is covered here without a new test.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import os
 import random
 from collections import Counter
@@ -19,10 +20,12 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 from webcorpus import Corpus, Page, build_corpus, make_parsed
 
 from archive.fields import FieldSpec, filterable
+from gongkai.cli import main
 from index import IndexSettings, Searcher, SearchQuery
 from web import WebSettings, create_app
 
@@ -95,6 +98,11 @@ def test_each_filter_selects_exactly_the_documents_holding_its_values(
         assert {row[rows[0].index("id")] for row in rows[1:]} == expected
         with Searcher(corpus.data_dir.index_dir, IndexSettings()) as searcher:
             assert set(searcher.matching_ids(_query(spec.name, chosen))) == expected
+        option = [a for v in chosen for a in ("--" + spec.name.replace("_", "-"), v)]
+        args = ["--data-dir", str(corpus.data_dir.root), "search", "", *option, "--json", "--limit", "100"]
+        result = CliRunner().invoke(main, args, env={"GONGKAI_DATA_DIR": None})
+        assert result.exit_code == 0, result.output
+        assert {hit["id"] for hit in json.loads(result.output)["hits"]} == expected
 
 
 @pytest.mark.parametrize("spec", FILTERS, ids=lambda s: s.name)
