@@ -87,7 +87,19 @@ def load_config(
         if not dictionary.is_file():
             raise ConfigError(f"index.user_dictionary: 词典文件不存在 / no such file: {dictionary}")
         built["index"] = dataclasses.replace(built["index"], user_dictionary=dictionary)
+    _check_pages(built["web"], built["index"])
     return Config(data_dir=root, **built)
+
+
+def _check_pages(web: Any, index: Any) -> None:
+    """The web asks the index for pages of web.page_size and web.feed_size hits, which index.max_limit bounds: a
+    configuration where they do not fit is refused now, not as a 400 on every search page."""
+    for name in ("page_size", "feed_size"):
+        if getattr(web, name) > index.max_limit:
+            raise ConfigError(
+                f"web.{name} 不能大于 index.max_limit（{index.max_limit}）/ web.{name} ({getattr(web, name)})"
+                f" must not exceed index.max_limit ({index.max_limit})"
+            )
 
 
 def settings_table() -> list[tuple[str, str, Any]]:

@@ -31,7 +31,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import STORED_COLUMN
 from whoosh.index import EmptyIndexError
 
-from archive.fields import facetable
+from archive.fields import FIELDS, facetable
 from index.attachhits import attachment_match, load_units, page_matches
 from index.columns import ArrayCache, Generation, segment_readers
 from index.engine import Evaluator, Matches
@@ -46,6 +46,8 @@ from index.snippets import make_snippet
 SORTS: dict[str, str] = {"relevance": "相关度", "newest": "最新", "oldest": "最早"}
 DATE_FIELDS: dict[str, str] = {"publish": "发布日期", "written": "成文日期"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# What each hit carries of a document (a field marked in_hit needs its attribute on Hit; tests/unit/archive/test_fields.py)
+HIT_FIELDS: tuple[str, ...] = tuple(spec.name for spec in FIELDS if spec.in_hit)
 # Every facet of a search: the facetable fields of archive/fields.py, then the year (the month is the web chart's).
 FACETS: tuple[str, ...] = (*(spec.name for spec in facetable()), "year")
 # The filters columns.py keeps as per-document code arrays (the others are read from their posting lists).
@@ -133,19 +135,9 @@ class Hit:
     attachment: dict[str, Any] | None = None  # where it matched when not on the page (attachhits.py)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "url": self.url,
-            "title": self.title,
-            "index_no": self.index_no,
-            "agency": self.agency,
-            "topic": self.topic,
-            "doc_no": self.doc_no,
-            "written_date": self.written_date,
-            "publish_date": self.publish_date,
-            "status": self.status,
-            "snippet": self.snippet,
-        }
+        """The fields of archive/fields.py marked in_hit, in the table's order, then the snippet."""
+        data: dict[str, Any] = {name: getattr(self, name) for name in HIT_FIELDS}
+        data["snippet"] = self.snippet
         if self.attachment is not None:
             data["attachment"] = {k: v for k, v in self.attachment.items() if k != "snippet"}
         return data

@@ -36,6 +36,8 @@ def test_toml_then_environment_then_flags(tmp_path: Path) -> None:
         ("[crawler\n", {}, "cannot read"),
         ("", {"GONGKAI_CRAWLER_DELAY_S": "fast"}, "cannot read 'fast'"),
         ('[index]\nuser_dictionary = "words.txt"\n', {}, "no such file: .*words.txt"),
+        ("[index]\nmax_limit = 10\n", {}, "web.page_size 不能大于 index.max_limit"),
+        ("[web]\nmax_limit = 10\n", {}, "unknown setting web.max_limit"),  # the index owns it
     ],
 )
 def test_bad_settings_are_clear_errors(tmp_path: Path, toml: str, env: dict[str, str], message: str) -> None:

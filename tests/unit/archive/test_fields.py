@@ -11,6 +11,7 @@ from archive.fields import FIELDS, FieldSpec, filterable
 from archive.models import EXTRA_FIELDS, FIELD_LABELS, RECORD_FIELDS, Parsed
 from crawler.extract import parse_page
 from crawler.labels import CORE_FIELDS, LABEL_TO_FIELD
+from index import Hit
 from index.query import FIELDS as PREFIXES
 from index.schema import FILTER_FIELDS, build_schema
 
@@ -53,3 +54,9 @@ def test_labels_prefixes_schema_and_csv_header_come_from_the_table() -> None:
 def test_a_facet_that_is_no_filter_is_refused() -> None:
     with pytest.raises(ValueError, match="facet"):
         FieldSpec("x", "某", facetable=True)
+
+
+def test_hits_carry_the_fields_marked_in_hit_in_table_order() -> None:
+    hit = Hit(**{f.name: f"v-{f.name}" for f in dataclasses.fields(Hit) if f.name != "attachment"})
+    assert list(hit.to_json()) == [spec.name for spec in FIELDS if spec.in_hit] + ["snippet"]
+    assert hit.to_json()["agency"] == "v-agency"
