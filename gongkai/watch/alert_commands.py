@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from gongkai.cli import Context, Failure, filter_options, pass_ctx
+from gongkai.jobs import OTHER_FILTERS
 from gongkai.watch.commands import _clock, require_write, token_option
 
 
@@ -74,6 +75,9 @@ def alerts_add(obj: Context, name: str, query: str, frequency: str, token: str |
         "until": o["until"],
         "date_field": o["date_field"] if o["date_field"] != "publish" else None,
     }
+    others = {name: list(o[name]) for name in OTHER_FILTERS if o.get(name)}  # archive/fields.py
+    if others:
+        params["filters"] = others
     try:
         saved = save_alert(cfg, _clock(), name=name, query=params, frequency=frequency, channel=channel)
     except (AlertError, ValueError) as exc:
