@@ -35,11 +35,14 @@ META_FILE = (
 # The exact-value fields of the search's filters and facets, one per filterable field of archive/fields.py: a
 # change of the table changes the schema, so the meta file records them and an index without them is rebuilt.
 FILTER_FIELDS: tuple[str, ...] = tuple(spec.name for spec in filterable())
+_FILTERS_BEFORE_THE_TABLE = ("agency", "topic")
 
 
 def meta_current(meta: dict[str, Any]) -> bool:
     """Whether an index with this meta file was written by this schema (else it is rebuilt, or refused)."""
-    return meta.get("schema_version") == SCHEMA_VERSION and meta.get("filters") == list(FILTER_FIELDS)
+    # an index of this schema version written before the meta file listed its filters had agency and topic
+    filters = meta.get("filters", list(_FILTERS_BEFORE_THE_TABLE))
+    return meta.get("schema_version") == SCHEMA_VERSION and filters == list(FILTER_FIELDS)
 
 
 class WordField(fields.TEXT):
