@@ -13,6 +13,8 @@ from typing import Any
 
 from archive.coerce import settings_from_mapping
 
+BACKENDS = ("whoosh", "postgresql")
+
 
 @dataclass(frozen=True)
 class IndexSettings:
@@ -30,6 +32,9 @@ class IndexSettings:
     title_boost: weight of a title match against a body match.
     rebuild_chunk_docs: a rebuild writes its segments every this many documents (a fresh segment's postings are
         held in memory until it is written: about 150 KB per average document).
+    backend: "whoosh" (the index directory beside the archive) or "postgresql" (a table in the database, see
+        index/pg.py; the same queries, results and guarantees).
+    database: the PostgreSQL URL of the "postgresql" backend; empty: the archive's database.
     """
 
     lock_timeout_s: float = 10.0
@@ -46,6 +51,8 @@ class IndexSettings:
     title_boost: float = 4.0
     writer_memory_mb: int = 256
     rebuild_chunk_docs: int = 20_000
+    backend: str = "whoosh"
+    database: str = ""
 
     def __post_init__(self) -> None:
         for name in (
@@ -58,6 +65,10 @@ class IndexSettings:
         ):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.database and not self.database.startswith(("postgresql://", "postgres://")):
+            raise ValueError("database must be a postgresql:// URL")
         if self.rebuild_chunk_docs < 1:
             raise ValueError("rebuild_chunk_docs must be at least 1")
         if self.max_limit < 1 or self.max_offset < 0 or self.procs < 1 or self.lock_timeout_s < 0:

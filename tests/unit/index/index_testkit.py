@@ -5,9 +5,10 @@ whose every field is known, so a clone without ../shared runs the same tests ins
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,55 @@ def load_demo(n: int = SAMPLE, seed: int = 6) -> list[Document]:
         )
         for i, d in enumerate(DemoSite(seed=seed, n_docs=n).documents)
     ]
+
+
+BACKENDS = ("whoosh", "postgresql")
+OpenSearcher = Callable[[], contextlib.AbstractContextManager[Any]]
+
+
+class Compared:
+    """The PostgreSQL searcher checked against the Whoosh one on every call: the same id sets, totals and facet
+    counts for every query (issue 13: one query language and one set of guarantees across backends). Returns
+    the PostgreSQL answer, so the test's own oracle then checks that one too."""
+
+    def __init__(self, whoosh: Any, pg: Any) -> None:
+        self.whoosh = whoosh
+        self.pg = pg
+
+    def search(self, query: Any) -> Any:
+        a = self.whoosh.search(query)
+        b = self.pg.search(query)
+        assert (b.total, b.facets) == (a.total, a.facets), query
+        assert set(self.pg.matching_ids(query)) == set(self.whoosh.matching_ids(query)), query
+        return b
+
+    def matching_ids(self, query: Any) -> list[str]:
+        a = self.whoosh.matching_ids(query)
+        b: list[str] = self.pg.matching_ids(query)
+        assert set(b) == set(a) and len(b) == len(a), query
+        return b
+
+
+@contextlib.contextmanager
+def open_backend(backend: str, index_dir: Path, pg_url: str | None, settings: Any) -> Iterator[Any]:
+    """A searcher of one backend: Whoosh's, or PostgreSQL's compared with Whoosh's on every query."""
+    from index import Searcher
+    from index.pg import PgSearcher
+
+    with Searcher(index_dir, settings) as whoosh:
+        if backend == "whoosh":
+            yield whoosh
+            return
+        assert pg_url is not None
+        with PgSearcher(pg_url, settings) as pg:
+            yield Compared(whoosh, pg)
+
+
+def build_pg(pg_server: Any, catalogue: Any, settings: Any = None) -> str:
+    """A fresh database holding the PostgreSQL search table of `catalogue`; its URL."""
+    from index import IndexSettings
+    from index.pgwrite import rebuild_pg
+
+    url: str = pg_server.create_database()
+    rebuild_pg(catalogue, url, settings or IndexSettings())
+    return url

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 from attachkit import FAST_TYPES, LEGACY_TYPES, Sample, generated
-from index_testkit import ListCatalogue, make_doc
+from index_testkit import ListCatalogue, build_pg, make_doc, open_backend
 
 from archive.models import Document
 from crawler.attachments import Limits, extract_path
-from index import IndexSettings, Searcher, SearchQuery, rebuild_index
+from index import IndexSettings, SearchQuery, rebuild_index
 from index.analyzer import fold
 
 BODY = "本页正文见附件。"
@@ -49,7 +49,7 @@ def _texts(sample: Sample) -> list[tuple[int | str | None, str]]:
     return pieces
 
 
-def _build(samples: list[Sample], tmp: Path) -> tuple[Path, dict[str, Sample]]:
+def _build(samples: list[Sample], tmp: Path) -> tuple[Path, dict[str, Sample], AttachCatalogue]:
     docs, rows, by_id = [], {}, {}
     for seq, sample in enumerate(samples, start=1):
         path = tmp / f"{seq}.{sample.kind}"
@@ -64,8 +64,14 @@ def _build(samples: list[Sample], tmp: Path) -> tuple[Path, dict[str, Sample]]:
         ]
         by_id[doc_id] = sample
     index_dir = tmp / "index"
-    rebuild_index(AttachCatalogue(docs, rows), index_dir, IndexSettings())
-    return index_dir, by_id
+    catalogue = AttachCatalogue(docs, rows)
+    rebuild_index(catalogue, index_dir, IndexSettings())
+    return index_dir, by_id, catalogue
+
+
+def _pg(backend: str, request: pytest.FixtureRequest, catalogue: AttachCatalogue) -> str | None:
+    """The same documents in the PostgreSQL backend when the test runs on it."""
+    return build_pg(request.getfixturevalue("pg_server"), catalogue) if backend == "postgresql" else None
 
 
 def _probes(by_id: dict[str, Sample], rng: random.Random, per_doc: int) -> list[str]:
@@ -91,9 +97,11 @@ def _expected(probe: str, by_id: dict[str, Sample], *, page_too: bool = True) ->
     return found
 
 
-def _run_probes(index_dir: Path, by_id: dict[str, Sample], probes: list[str]) -> None:
+def _run_probes(
+    index_dir: Path, by_id: dict[str, Sample], probes: list[str], backend: str, url: str | None
+) -> None:
     settings = IndexSettings()
-    with Searcher(index_dir, settings) as searcher:
+    with open_backend(backend, index_dir, url, settings) as searcher:
         for n, probe in enumerate(probes):
             expected = _expected(probe, by_id)
             assert expected, probe
@@ -121,24 +129,32 @@ def _seed() -> int:
     return seed
 
 
-def test_probes_find_exactly_their_documents(tmp_path: Path) -> None:
+def test_probes_find_exactly_their_documents(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     samples = [s for kind in FAST_TYPES for s in generated(kind)]
-    index_dir, by_id = _build(samples, tmp_path)
+    index_dir, by_id, catalogue = _build(samples, tmp_path)
     probes = _probes(by_id, random.Random(_seed()), per_doc=6)
-    _run_probes(index_dir, by_id, probes)
+    _run_probes(index_dir, by_id, probes, backend, _pg(backend, request, catalogue))
 
 
 @pytest.mark.slow
-def test_probes_on_legacy_office_files(legacy_samples: dict[str, list[Sample]], tmp_path: Path) -> None:
+def test_probes_on_legacy_office_files(
+    legacy_samples: dict[str, list[Sample]], tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     samples = [s for kind in LEGACY_TYPES for s in legacy_samples[kind]]
-    index_dir, by_id = _build(samples, tmp_path)
-    _run_probes(index_dir, by_id, _probes(by_id, random.Random(_seed()), per_doc=4))
+    index_dir, by_id, catalogue = _build(samples, tmp_path)
+    probes = _probes(by_id, random.Random(_seed()), per_doc=4)
+    _run_probes(index_dir, by_id, probes, backend, _pg(backend, request, catalogue))
 
 
-def test_locations_wen_hao_and_narrowing(tmp_path: Path) -> None:
+def test_locations_wen_hao_and_narrowing(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     samples = generated("pdf", 3, "loc") + generated("xlsx", 3, "loc")
-    index_dir, by_id = _build(samples, tmp_path)
-    with Searcher(index_dir, IndexSettings()) as searcher:
+    index_dir, by_id, catalogue = _build(samples, tmp_path)
+    url = _pg(backend, request, catalogue)
+    with open_backend(backend, index_dir, url, IndexSettings()) as searcher:
         for doc_id, sample in by_id.items():
             content = sample.content
             # the 文号 in any bracket style, as a plain query: it was wrapped inside the PDF

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from index_testkit import ListCatalogue, make_doc
+from index_testkit import ListCatalogue, OpenSearcher, build_pg, make_doc, open_backend
 
-from index import IndexSettings, Searcher, SearchQuery, rebuild_index
+from index import IndexSettings, SearchQuery, rebuild_index
 from index.analyzer import fold
 
 DOCS = [
@@ -42,8 +42,19 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return where
 
 
-def ids(index_dir: Path, q: str) -> set[str]:
-    with Searcher(index_dir, IndexSettings()) as s:
+@pytest.fixture(scope="module")
+def pg_docno(request: pytest.FixtureRequest) -> str:
+    return build_pg(request.getfixturevalue("pg_server"), ListCatalogue(DOCS))
+
+
+@pytest.fixture
+def opened(backend: str, index_dir: Path, request: pytest.FixtureRequest) -> OpenSearcher:
+    url = request.getfixturevalue("pg_docno") if backend == "postgresql" else None
+    return lambda: open_backend(backend, index_dir, url, IndexSettings())
+
+
+def ids(opened: OpenSearcher, q: str) -> set[str]:
+    with opened() as s:
         return set(s.matching_ids(SearchQuery(q=q)))
 
 
@@ -61,27 +72,27 @@ def truth(prefix: str, *, text: bool = True) -> set[str]:
 @pytest.mark.parametrize(
     "prefix", ["岚公发〔2021〕", "岚公发[2021]", "岚公发（2021）", "岚公发(2021)", "岚公发", "岚财发〔2021〕"]
 )
-def test_doc_no_prefix_finds_field_holders_and_citers(index_dir: Path, prefix: str) -> None:
+def test_doc_no_prefix_finds_field_holders_and_citers(opened: OpenSearcher, prefix: str) -> None:
     expected = truth(prefix)
     assert expected  # the fixture holds each prefix somewhere
-    assert ids(index_dir, prefix) == expected
+    assert ids(opened, prefix) == expected
 
 
-def test_issuer_and_year_prefix_holds_exactly_the_planted_documents(index_dir: Path) -> None:
-    assert ids(index_dir, "岚公发〔2021〕") == {"own4", "own5", "own7", "cites"}
+def test_issuer_and_year_prefix_holds_exactly_the_planted_documents(opened: OpenSearcher) -> None:
+    assert ids(opened, "岚公发〔2021〕") == {"own4", "own5", "own7", "cites"}
 
 
 @pytest.mark.parametrize("prefix", ["岚公发〔2021〕", "岚公发（2021）", "岚公发"])
-def test_doc_no_field_query_narrows_to_the_field(index_dir: Path, prefix: str) -> None:
-    assert ids(index_dir, f"文号:{prefix}") == truth(prefix, text=False)
+def test_doc_no_field_query_narrows_to_the_field(opened: OpenSearcher, prefix: str) -> None:
+    assert ids(opened, f"文号:{prefix}") == truth(prefix, text=False)
 
 
-def test_a_whole_doc_no_still_ranks_its_own_document_first(index_dir: Path) -> None:
-    with Searcher(index_dir, IndexSettings()) as s:
+def test_a_whole_doc_no_still_ranks_its_own_document_first(opened: OpenSearcher) -> None:
+    with opened() as s:
         page = s.search(SearchQuery(q="岚公发〔2021〕4号"))
     assert page.hits[0].id == "own4" and {h.id for h in page.hits} == {"own4", "cites"}
 
 
 @pytest.mark.parametrize("q", ["（2021）", "(2021)", "[2021]"])
-def test_an_unquoted_bracketed_year_is_the_bracket_not_grouping(index_dir: Path, q: str) -> None:
-    assert ids(index_dir, q) == truth("〔2021〕") != ids(index_dir, "2021")
+def test_an_unquoted_bracketed_year_is_the_bracket_not_grouping(opened: OpenSearcher, q: str) -> None:
+    assert ids(opened, q) == truth("〔2021〕") != ids(opened, "2021")

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from index_testkit import BODY_CHARS, ListCatalogue, make_doc
+from index_testkit import BODY_CHARS, ListCatalogue, OpenSearcher, build_pg, make_doc, open_backend
 
 from archive.models import Document
-from index import IndexSettings, Searcher, SearchQuery, rebuild_index
+from index import IndexSettings, SearchQuery, rebuild_index
 
 DOCS = [
     make_doc(
@@ -65,30 +65,42 @@ def small_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return index_dir
 
 
-def ids(index_dir: Path, settings: IndexSettings, q: str) -> list[str]:
-    with Searcher(index_dir, settings) as s:
+@pytest.fixture(scope="module")
+def small_pg(request: pytest.FixtureRequest) -> str:
+    return build_pg(request.getfixturevalue("pg_server"), ListCatalogue(DOCS))
+
+
+@pytest.fixture
+def small(backend: str, small_index: Path, request: pytest.FixtureRequest) -> OpenSearcher:
+    """A searcher of the small index in this test's backend."""
+    url = request.getfixturevalue("small_pg") if backend == "postgresql" else None
+    return lambda: open_backend(backend, small_index, url, IndexSettings(lock_timeout_s=2.0))
+
+
+def ids(small: OpenSearcher, _settings: IndexSettings, q: str) -> list[str]:
+    with small() as s:
         return [h.id for h in s.search(SearchQuery(q=q)).hits]
 
 
 @pytest.mark.parametrize("variant", DOC_NO_VARIANTS)
 def test_doc_no_in_every_variant_finds_the_document_first(
-    variant: str, small_index: Path, settings: IndexSettings
+    variant: str, small: OpenSearcher, settings: IndexSettings
 ) -> None:
-    assert ids(small_index, settings, variant)[:1] == ["a"]
+    assert ids(small, settings, variant)[:1] == ["a"]
 
 
-def test_single_digit_serial_is_not_dropped(small_index: Path, settings: IndexSettings) -> None:
-    found = ids(small_index, settings, "浙政办发〔2021〕5号")
+def test_single_digit_serial_is_not_dropped(small: OpenSearcher, settings: IndexSettings) -> None:
+    found = ids(small, settings, "浙政办发〔2021〕5号")
     assert found[0] == "b"
     assert "c" in found  # its body cites the 5号 document literally
-    assert ids(small_index, settings, "doc_no:浙政办发(2021)5号") == ["b"]
-    assert ids(small_index, settings, "doc_no:浙政办发(2021)55号") == ["c"]
+    assert ids(small, settings, "doc_no:浙政办发(2021)5号") == ["b"]
+    assert ids(small, settings, "doc_no:浙政办发(2021)55号") == ["c"]
 
 
-def test_index_no_is_an_exact_lookup(small_index: Path, settings: IndexSettings) -> None:
-    assert ids(small_index, settings, "index_no:002482410/2021-00005") == ["b"]
-    assert ids(small_index, settings, "索引号:００２４８２４１０／２０２１－０００５５") == ["c"]
-    assert ids(small_index, settings, "index_no:002482410/2021-0000") == []
+def test_index_no_is_an_exact_lookup(small: OpenSearcher, settings: IndexSettings) -> None:
+    assert ids(small, settings, "index_no:002482410/2021-00005") == ["b"]
+    assert ids(small, settings, "索引号:００２４８２４１０／２０２１－０００５５") == ["c"]
+    assert ids(small, settings, "index_no:002482410/2021-0000") == []
 
 
 @pytest.mark.parametrize(
@@ -103,16 +115,16 @@ def test_index_no_is_an_exact_lookup(small_index: Path, settings: IndexSettings)
     ],
 )
 def test_full_and_half_width_queries_give_identical_results(
-    half: str, full: str, small_index: Path, settings: IndexSettings
+    half: str, full: str, small: OpenSearcher, settings: IndexSettings
 ) -> None:
-    a, b = ids(small_index, settings, f'"{half}"'), ids(small_index, settings, f'"{full}"')
+    a, b = ids(small, settings, f'"{half}"'), ids(small, settings, f'"{full}"')
     assert a == b and a
 
 
-def test_fielded_queries(small_index: Path, settings: IndexSettings) -> None:
-    assert ids(small_index, settings, "title:春运") == ["b"]
-    assert ids(small_index, settings, "agency:办公厅") == ["a"]
-    assert set(ids(small_index, settings, "title:通知 -title:浙江")) == {"a", "d"}
+def test_fielded_queries(small: OpenSearcher, settings: IndexSettings) -> None:
+    assert ids(small, settings, "title:春运") == ["b"]
+    assert ids(small, settings, "agency:办公厅") == ["a"]
+    assert set(ids(small, settings, "title:通知 -title:浙江")) == {"a", "d"}
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +163,19 @@ def shared_dir() -> Path | None:
 
 
 def test_corpus_doc_numbers_and_index_numbers_find_their_document(
-    numbered_docs: list[Document], tmp_path: Path, settings: IndexSettings
+    numbered_docs: list[Document],
+    tmp_path: Path,
+    settings: IndexSettings,
+    backend: str,
+    request: pytest.FixtureRequest,
 ) -> None:
     """I5 on corpus documents: each 文号 in four spellings puts its document in the top 3; 索引号 exact."""
     assert len(numbered_docs) >= 40
     rebuild_index(ListCatalogue(numbered_docs), tmp_path / "index", settings)
-    with Searcher(tmp_path / "index", settings) as s:
+    url = None
+    if backend == "postgresql":
+        url = build_pg(request.getfixturevalue("pg_server"), ListCatalogue(numbered_docs))
+    with open_backend(backend, tmp_path / "index", url, settings) as s:
         for doc in numbered_docs:
             raw = doc.fields.doc_no or ""
             full = raw.translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789"})

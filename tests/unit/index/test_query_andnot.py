@@ -7,14 +7,17 @@ import os
 import random
 from pathlib import Path
 
-from index_testkit import ListCatalogue, make_doc
+import pytest
+from index_testkit import ListCatalogue, build_pg, make_doc, open_backend
 
-from index import IndexSettings, Searcher, SearchQuery, rebuild_index
+from index import IndexSettings, SearchQuery, rebuild_index
 
 SEED = int(os.environ.get("GONGKAI_SEED", "16"))
 
 
-def test_not_query_with_a_topic_filter_matches_the_oracle(tmp_path: Path) -> None:
+def test_not_query_with_a_topic_filter_matches_the_oracle(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
     """The shape of `gongkai search '度学 -公安' --topic 公安`, then seeded (rare, NOT, filter) combinations."""
     print("seed", SEED)
     rng = random.Random(SEED)
@@ -35,7 +38,12 @@ def test_not_query_with_a_topic_filter_matches_the_oracle(tmp_path: Path) -> Non
     cases = [("度学", "公安", "公安")] + [
         (rng.choice(words), rng.choice(words), rng.choice(topics)) for _ in range(150)
     ]
-    with Searcher(index_dir, settings) as searcher:
+    url = (
+        build_pg(request.getfixturevalue("pg_server"), ListCatalogue(docs))
+        if backend == "postgresql"
+        else None
+    )
+    with open_backend(backend, index_dir, url, settings) as searcher:
         for positive, negative, topic in cases:
             if positive == negative:
                 continue

@@ -7,13 +7,14 @@ import functools
 import os
 import random
 from collections import Counter
-from pathlib import Path
+from typing import Any
 
 import html5lib
 import pytest
+from index_testkit import OpenSearcher
 
 from archive.models import Document
-from index import FACETS, IndexSettings, QueryError, Searcher, SearchQuery
+from index import FACETS, QueryError, SearchQuery
 from index.analyzer import fold
 
 SEED = int(os.environ.get("GONGKAI_SEED", "6"))
@@ -31,7 +32,7 @@ def contains(doc: Document, text: str) -> bool:
     return needle in title or needle in body
 
 
-def all_ids(searcher: Searcher, query: SearchQuery) -> list[str]:
+def all_ids(searcher: Any, query: SearchQuery) -> list[str]:
     ids: list[str] = []
     offset = 0
     while True:
@@ -59,10 +60,10 @@ def cjk_pieces(docs: list[Document], n: int, lengths: range, seed: int) -> list[
 
 
 def test_literal_substrings_have_full_recall_and_no_false_hits(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+    corpus_docs: list[Document], corpus_searcher: OpenSearcher
 ) -> None:
     probes = cjk_pieces(corpus_docs, 60, range(2, 7), SEED)
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for probe in probes:
             expected = {d.doc_id for d in corpus_docs if contains(d, probe)}
             found = all_ids(s, SearchQuery(q=probe))
@@ -70,24 +71,22 @@ def test_literal_substrings_have_full_recall_and_no_false_hits(
             assert len(found) == len(set(found))
 
 
-def test_quoted_phrases_have_full_recall(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
-) -> None:
+def test_quoted_phrases_have_full_recall(corpus_docs: list[Document], corpus_searcher: OpenSearcher) -> None:
     """I1: 100 phrases from the corpus, quoted (jieba's stock analyzer finds none of them)."""
     phrases = cjk_pieces(corpus_docs, 100, range(4, 11), SEED + 1)
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for phrase in phrases:
             expected = {d.doc_id for d in corpus_docs if contains(d, phrase)}
             assert set(all_ids(s, SearchQuery(q=f'"{phrase}"'))) == expected, (phrase, SEED)
 
 
 def test_multi_term_queries_require_every_term(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+    corpus_docs: list[Document], corpus_searcher: OpenSearcher
 ) -> None:
     """I2 (F size): unquoted multi-term queries against the substring oracle."""
     terms = cjk_pieces(corpus_docs, 60, range(2, 4), SEED + 2)
     rng = random.Random(SEED)
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for _ in range(30):
             a, b = rng.sample(terms, 2)
             expected = {d.doc_id for d in corpus_docs if contains(d, a) and contains(d, b)}
@@ -99,23 +98,23 @@ def test_multi_term_queries_require_every_term(
 
 
 def test_single_characters_find_every_occurrence(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+    corpus_docs: list[Document], corpus_searcher: OpenSearcher
 ) -> None:
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for char in ("镇", "港", "5", "岚"):
             expected = {d.doc_id for d in corpus_docs if contains(d, char)}
             assert set(all_ids(s, SearchQuery(q=char))) == expected
 
 
 def test_filters_and_facets_agree_with_brute_force(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+    corpus_docs: list[Document], corpus_searcher: OpenSearcher
 ) -> None:
     """I3 (F size): random agency/topic/date combinations; result sets and every facet count."""
     rng = random.Random(SEED)
     agencies = sorted({d.fields.agency for d in corpus_docs if d.fields.agency})
     topics = sorted({d.fields.topic for d in corpus_docs if d.fields.topic})
     words = cjk_pieces(corpus_docs, 20, range(2, 3), SEED + 3) + [""] * 10
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for _ in range(40):
             q = rng.choice(words)
             chosen_a = tuple(rng.sample(agencies, rng.choice([0, 0, 1, 2])))
@@ -147,9 +146,9 @@ def test_filters_and_facets_agree_with_brute_force(
 
 
 def test_sorts_by_date_and_pages_consistently(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+    corpus_docs: list[Document], corpus_searcher: OpenSearcher
 ) -> None:
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         newest = all_ids(s, SearchQuery(sort="newest"))
         oldest = all_ids(s, SearchQuery(sort="oldest"))
     by_id = {d.doc_id: d for d in corpus_docs}
@@ -162,14 +161,12 @@ def test_sorts_by_date_and_pages_consistently(
     assert sorted(newest) == sorted(d.doc_id for d in corpus_docs)
 
 
-def test_title_matches_rank_first(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
-) -> None:
+def test_title_matches_rank_first(corpus_docs: list[Document], corpus_searcher: OpenSearcher) -> None:
     """Words found in the titles of at least five documents (of either corpus): the first five hits have it there."""
     candidates = ("通知", "条例", "记者会", "意见", "办法", "公告")
     terms = [t for t in candidates if sum(t in (d.fields.title or "") for d in corpus_docs) >= 5]
     assert len(terms) >= 3, terms
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for term in terms:
             page = s.search(SearchQuery(q=term, limit=5))
             assert len(page.hits) == 5
@@ -177,12 +174,12 @@ def test_title_matches_rank_first(
 
 
 def test_snippets_are_escaped_html_with_only_mark_elements(
-    corpus_docs: list[Document], corpus_index: Path, settings: IndexSettings
+    corpus_docs: list[Document], corpus_searcher: OpenSearcher
 ) -> None:
     """I4: every snippet, re-parsed with html5lib, holds only <mark> elements, and the marks hold the query."""
     probes = cjk_pieces(corpus_docs, 20, range(2, 5), SEED + 4)
     by_id = {d.doc_id: d for d in corpus_docs}
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         for probe in probes:
             page = s.search(SearchQuery(q=probe, limit=20))
             for hit in page.hits:
@@ -193,8 +190,8 @@ def test_snippets_are_escaped_html_with_only_mark_elements(
                     assert any(fold(e.text or "") == fold(probe) for e in elements), (probe, hit.snippet)
 
 
-def test_page_json_shape(corpus_index: Path, settings: IndexSettings) -> None:
-    with Searcher(corpus_index, settings) as s:
+def test_page_json_shape(corpus_searcher: OpenSearcher) -> None:
+    with corpus_searcher() as s:
         data = s.search(SearchQuery(q="通知", limit=3)).to_json()
     assert list(data) == ["total", "offset", "limit", "hits", "facets"]
     assert list(data["facets"]) == list(FACETS)  # the facetable fields of archive/fields.py, then the year
@@ -216,22 +213,22 @@ def test_page_json_shape(corpus_index: Path, settings: IndexSettings) -> None:
 
 
 @pytest.mark.parametrize("odd", ["title:", "：", "公安 OR", "NOT 公安", '"公安'])
-def test_odd_queries_do_not_fail(odd: str, corpus_index: Path, settings: IndexSettings) -> None:
-    with Searcher(corpus_index, settings) as s:
+def test_odd_queries_do_not_fail(odd: str, corpus_searcher: OpenSearcher) -> None:
+    with corpus_searcher() as s:
         assert s.search(SearchQuery(q=odd)).total >= 0
 
 
 @pytest.mark.parametrize("bad", ['"', "-", "OR", "( )", "NOT", "OR NOT", "()", "“”"])
-def test_operators_alone_say_so(bad: str, corpus_index: Path, settings: IndexSettings) -> None:
+def test_operators_alone_say_so(bad: str, corpus_searcher: OpenSearcher) -> None:
     """Not everything, silently: a query with nothing to look for is a QueryError that says why."""
-    with Searcher(corpus_index, settings) as s, pytest.raises(QueryError, match="只有运算符"):
+    with corpus_searcher() as s, pytest.raises(QueryError, match="只有运算符"):
         s.search(SearchQuery(q=bad))
 
 
 @pytest.mark.parametrize("bad", ["foo:公安", "-author:张三", "Title2:通知"])
-def test_unknown_fields_say_so(bad: str, corpus_index: Path, settings: IndexSettings) -> None:
-    with Searcher(corpus_index, settings) as s, pytest.raises(QueryError, match="没有名为 .* 的字段"):
+def test_unknown_fields_say_so(bad: str, corpus_searcher: OpenSearcher) -> None:
+    with corpus_searcher() as s, pytest.raises(QueryError, match="没有名为 .* 的字段"):
         s.search(SearchQuery(q=bad))
     name = bad.lstrip("-").split(":")[0]
-    with Searcher(corpus_index, settings) as s:
+    with corpus_searcher() as s:
         assert s.search(SearchQuery(q=f'"{name}:x"')).total >= 0  # quoted, it is text again

@@ -1,0 +1,252 @@
+"""The PostgreSQL search backend's reader: `PgSearcher` answers `search` and `matching_ids` exactly as
+`index.search.Searcher` does (same `SearchQuery`, same `SearchPage`), from the table of `pgstore`.
+
+One statement per search computes the matches once (a materialised CTE) and from it the total, the agency,
+topic, year and month counts over every match, and the ids of the requested page; a second reads the page's
+ten rows for their snippets, cut in Python by `index.snippets` as the Whoosh backend cuts them. Connections come
+from a pool shared by the process (`PgSearchCache`, the counterpart of `IndexCache`); autocommit, so each
+statement sees the latest committed catalogue, and a read replica serves unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+from index.attachhits import attachment_match, page_matches
+from index.errors import IndexBusy, IndexMissing
+from index.pgquery import Sql, score, to_expr, where
+from index.pgstore import TABLE
+from index.query import parse, positive_literals, scope_of
+from index.search import Hit, SearchPage, SearchQuery
+from index.settings import IndexSettings
+from index.snippets import make_snippet
+
+_MISSING = (
+    "搜索表不存在，请先运行 gongkai index --rebuild / no search table in the database yet:"
+    " run `gongkai index --rebuild`"
+)
+_UNAVAILABLE = "搜索数据库暂时无法连接 / the search database is unavailable"
+_DETAILS = "doc_id, url, title, index_no, agency, topic, doc_no, written_date, publish_date, status, body, attach_units"
+
+
+def connect(url: str) -> Any:
+    """One autocommit connection without server-side prepared statements (each query is planned with its own
+    tsquery: a generic plan cannot judge how selective a gram is)."""
+    import psycopg
+
+    try:
+        return psycopg.connect(url, autocommit=True, prepare_threshold=None)
+    except psycopg.OperationalError as exc:
+        raise IndexBusy(f"{_UNAVAILABLE}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+
+
+class PgSearchCache:
+    """Connections shared by one process's request threads: `checkout` lends a searcher, `checkin` returns it."""
+
+    def __init__(self, url: str, max_idle: int = 8) -> None:
+        self.url = url
+        self._idle: list[Any] = []
+        self._max_idle = max_idle
+        self._lock = threading.Lock()
+
+    def checkout(self, _index_dir: Any, settings: IndexSettings) -> PgSearcher:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.closed:
+            conn = connect(self.url)
+        return PgSearcher(self.url, settings, conn=conn, cache=self)
+
+    def checkin(self, searcher: PgSearcher) -> None:
+        conn = searcher.detach()
+        if conn is None:
+            return
+        with self._lock:
+            if len(self._idle) < self._max_idle and not conn.closed and not conn.broken:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+class PgSearcher:
+    """`with PgSearcher(url, settings) as s: s.search(query)`; the same results as `index.Searcher`."""
+
+    def __init__(
+        self,
+        url: str,
+        settings: IndexSettings,
+        *,
+        conn: Any = None,
+        cache: PgSearchCache | None = None,
+        table: str = TABLE,
+    ) -> None:
+        self.url = url
+        self.settings = settings
+        self.table = table
+        self._conn = conn
+        self._cache = cache
+
+    def __enter__(self) -> PgSearcher:
+        self.open()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def open(self) -> None:
+        if self._conn is None:
+            self._conn = connect(self.url)
+
+    def detach(self) -> Any:
+        conn, self._conn = self._conn, None
+        return conn
+
+    def close(self) -> None:
+        if self._cache is not None and self._conn is not None:
+            self._cache.checkin(self)
+            return
+        conn = self.detach()
+        if conn is not None:
+            conn.close()
+
+    # ------------------------------------------------------------------ queries
+
+    def _run(self, sql: Sql) -> list[tuple[Any, ...]]:
+        import psycopg
+
+        if self._conn is None:
+            raise RuntimeError("PgSearcher used outside its with-block")
+        try:
+            rows: list[tuple[Any, ...]] = self._conn.execute(sql.text, sql.params).fetchall()
+        except psycopg.errors.UndefinedTable:
+            raise IndexMissing(_MISSING) from None
+        except psycopg.OperationalError as exc:
+            raise IndexBusy(f"{_UNAVAILABLE}: {exc}") from None
+        return rows
+
+    def doc_count(self) -> int:
+        return int(self._run(Sql(f"SELECT count(*) FROM {self.table}"))[0][0])
+
+    def _matches(self, query: SearchQuery) -> tuple[Sql, str, bool]:
+        """The CTE body of every match (doc_id, agency, topic, num, score), its ORDER BY, and whether a query ran."""
+        tree = parse(query.q, self.settings)
+        expr = to_expr(query.q, tree)
+        num = "pnum" if query.date_field == "publish" else "wnum"
+        rank = score(expr, self.settings)
+        cond = where(expr)
+        parts = [cond]
+        if query.agencies:
+            parts.append(Sql("agency = ANY(%s)", [list(query.agencies)]))
+        if query.topics:
+            parts.append(Sql("topic = ANY(%s)", [list(query.topics)]))
+        if query.since or query.until:
+            low = int((query.since or "1000-01-01").replace("-", ""))
+            high = int((query.until or "9999-12-31").replace("-", ""))
+            parts.append(Sql(f"{num} BETWEEN %s AND %s", [low, high]))
+        text = (
+            f"SELECT doc_id, agency, topic, {num} AS num, {rank.text.format(table=self.table)} AS score"
+            f" FROM {self.table} WHERE " + " AND ".join(f"({p.text})" for p in parts)
+        )
+        params = rank.params + [x for p in parts for x in p.params]
+        if query.sort == "relevance" and expr is not None:
+            order = "score DESC, doc_id"
+        elif query.sort == "oldest":
+            order = "(num = 0), num, doc_id"
+        else:
+            order = "(num = 0), num DESC, doc_id"
+        return Sql(text, params), order, expr is not None
+
+    def matching_ids(self, query: SearchQuery) -> list[str]:
+        """Every matching document id in the query's sort order (exports)."""
+        query.validate(self.settings)
+        body, order, _ = self._matches(query)
+        sql = Sql(f"SELECT doc_id FROM ({body.text}) m ORDER BY {order}", body.params)
+        return [row[0] for row in self._run(sql)]
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        started = time.perf_counter()
+        query.validate(self.settings)
+        body, order, _ = self._matches(query)
+        groups = (
+            "SELECT agency AS k, count(*) AS c FROM m WHERE agency IS NOT NULL GROUP BY 1",
+            "SELECT topic AS k, count(*) AS c FROM m WHERE topic IS NOT NULL GROUP BY 1",
+            "SELECT (num / 10000)::text AS k, count(*) AS c FROM m WHERE num > 0 GROUP BY num / 10000",
+            "SELECT (num / 100)::text AS k, count(*) AS c FROM m WHERE num > 0 GROUP BY num / 100",
+        )
+        facets = ", ".join(
+            f"(SELECT coalesce(json_agg(json_build_array(k, c)), '[]') FROM ({g}) x)" for g in groups
+        )
+        sql = Sql(
+            f"WITH m AS MATERIALIZED ({body.text}) SELECT (SELECT count(*) FROM m), {facets},"
+            f" (SELECT array_agg(doc_id ORDER BY {order}) FROM"
+            f" (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p)",
+            body.params + [query.limit, query.offset],
+        )
+        total, agency, topic, years, months, page_ids = self._run(sql)[0]
+        ids: list[str] = list(page_ids or [])
+        hits = self._hits(ids, query) if ids else []
+        return SearchPage(
+            total=int(total),
+            offset=query.offset,
+            limit=query.limit,
+            hits=hits,
+            facets={
+                "agency": _ordered(agency),
+                "topic": _ordered(topic),
+                "year": _ordered([(f"{int(k):04d}", c) for k, c in years]),
+                "month": {
+                    f"{int(k) // 100:04d}-{int(k) % 100:02d}": int(c) for k, c in sorted(months, key=_num_key)
+                },
+            },
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    def _hits(self, ids: list[str], query: SearchQuery) -> list[Hit]:
+        rows = self._run(Sql(f"SELECT {_DETAILS} FROM {self.table} WHERE doc_id = ANY(%s)", [ids]))
+        by_id = {row[0]: row for row in rows}
+        needles = positive_literals(parse(query.q, self.settings))
+        attach_first = scope_of(query.q) == "attach"
+        return [self._hit(by_id[i], needles, attach_first) for i in ids if i in by_id]
+
+    def _hit(self, row: tuple[Any, ...], needles: list[str], attach_first: bool) -> Hit:
+        doc_id, url, title, index_no, agency, topic, doc_no, written, publish, status, body, units = row
+        s = self.settings
+        snippet = make_snippet(body or "", needles, s.snippet_chars, s.snippet_fragments)
+        attachment = None
+        if units and (attach_first or not page_matches(title or "", body or "", needles)):
+            attachment = attachment_match(json.loads(units), needles, s.snippet_chars, s.snippet_fragments)
+            if attachment is not None:
+                snippet = attachment["snippet"]
+        return Hit(
+            id=doc_id,
+            url=url,
+            title=title,
+            index_no=index_no,
+            agency=agency,
+            topic=topic,
+            doc_no=doc_no,
+            written_date=written,
+            publish_date=publish,
+            status=status or "live",
+            snippet=snippet,
+            attachment=attachment,
+        )
+
+
+def _num_key(item: list[Any]) -> int:
+    return int(item[0])
+
+
+def _ordered(pairs: list[Any]) -> dict[str, int]:
+    return dict(sorted(((str(k), int(c)) for k, c in pairs), key=lambda kv: (-kv[1], kv[0])))

@@ -1,0 +1,207 @@
+"""The PostgreSQL search table: one row per document, written by a rebuild (COPY) or inside the catalogue's
+own transaction (`PgIndexWriter.write`), so the search can never be staler than the catalogue.
+
+A row keeps what filters, facets, sorts and snippets read (agency, topic, dates as YYYYMMDD numbers, the shown
+fields, the original body and attachment units) and what matching reads:
+
+* `grams`, a `tsvector` without positions whose lexemes are a one-letter field tag plus every 1-, 2- and
+  3-character substring of the folded field text (tags: p title/body/文号 "the page", a attachments, t title,
+  g agency, c topic, n 文号; k the 文号 key, i the 索引号 key). A GIN index over it answers a literal of up to
+  three characters exactly (the literal is one lexeme), and gives the candidates of a longer one (all of its
+  trigrams), which `strpos` on the folded text then confirms. No positions: tsvector positions stop at 16,383
+  and at 256 per lexeme, so phrase operators would miss occurrences in long documents.
+* A tsvector may hold at most 1 MB of lexemes. A document whose trigrams do not fit keeps bigrams (level 2,
+  lexeme `z`), else unigrams only (level 1, lexeme `y`); queries add the bigram or unigram form of a literal
+  for those rows, and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
+* `words`, the jieba words (2+ characters) of the texts: whole-word matches rank first.
+* the folded texts (`title_f`, `body_f`, `attach_f` (units joined by END), ...), stored uncompressed and out
+  of line (`toast_tuple_target` 128), so the heap row read for facets is small and `strpos` does not inflate.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
+from archive.models import Document
+from index.analyzer import END, fold, segmenter
+from index.build import attachment_units
+from index.settings import IndexSettings
+
+TABLE = "gk_search"
+META = "gk_search_meta"
+SCHEMA_VERSION = 1
+MAX_LEXEME_BYTES = 900_000  # PostgreSQL refuses a tsvector over 1 MB of lexeme text
+MAX_WORD_BYTES = 400_000
+PAGE, ATTACH, TITLE, AGENCY, TOPIC, DOC_NO, DOC_KEY, INDEX_KEY = "p", "a", "t", "g", "c", "n", "k", "i"
+LEVEL_MARK = {2: "z", 1: "y"}  # the lexeme that marks a row whose long texts keep only shorter grams
+
+COLUMNS = (
+    "doc_id",
+    "seq",
+    "url",
+    "title",
+    "index_no",
+    "doc_no",
+    "agency",
+    "topic",
+    "status",
+    "publish_date",
+    "written_date",
+    "pnum",
+    "wnum",
+    "title_f",
+    "doc_no_f",
+    "agency_f",
+    "topic_f",
+    "body",
+    "body_f",
+    "attach_f",
+    "attach_units",
+    "doc_no_key",
+    "index_no_key",
+    "level",
+    "grams",
+    "words",
+)
+
+
+def table_ddl(name: str) -> list[str]:
+    """CREATE TABLE of the search table under `name` (the live one, or a rebuild's new one)."""
+    return [
+        f"""CREATE TABLE {name} (
+            doc_id text COLLATE "C" PRIMARY KEY, seq bigint NOT NULL, url text, title text, index_no text,
+            doc_no text, agency text, topic text, status text NOT NULL, publish_date text, written_date text,
+            pnum integer NOT NULL, wnum integer NOT NULL, title_f text NOT NULL, doc_no_f text NOT NULL,
+            agency_f text NOT NULL, topic_f text NOT NULL, body text NOT NULL, body_f text NOT NULL,
+            attach_f text NOT NULL, attach_units text, doc_no_key text, index_no_key text,
+            level smallint NOT NULL, grams tsvector NOT NULL, words tsvector NOT NULL
+        ) WITH (toast_tuple_target = 128)""",
+        f"ALTER TABLE {name} ALTER COLUMN body_f SET STORAGE EXTERNAL",
+        f"ALTER TABLE {name} ALTER COLUMN attach_f SET STORAGE EXTERNAL",
+        f"ALTER TABLE {name} ALTER COLUMN title_f SET STORAGE MAIN",
+    ]
+
+
+def index_ddl(name: str) -> list[str]:
+    return [
+        f"CREATE INDEX {name}_grams ON {name} USING gin (grams)",
+        f"CREATE INDEX {name}_words ON {name} USING gin (words)",
+        f"CREATE INDEX {name}_seq ON {name} (seq)",
+    ]
+
+
+def lexeme(text: str) -> str:
+    """One lexeme quoted for tsvector and tsquery input (taken as is by the casts: no parser, no stemming)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _grams(out: set[str], tag: str, text: str, longest: int) -> None:
+    for n in range(1, longest + 1):
+        out.update(tag + text[i : i + n] for i in range(len(text) - n + 1))
+
+
+@dataclass(frozen=True)
+class Row:
+    values: tuple[Any, ...]  # in COLUMNS order
+
+
+def _number(value: str | None) -> int:
+    digits = (value or "")[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
+def _date(value: str | None) -> str | None:
+    return value if value and len(value) >= 4 else None
+
+
+def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: IndexSettings) -> Row:
+    """What one catalogue document becomes in the search table (the same inputs as `build.doc_fields`)."""
+    f = doc.fields
+    title_f, body_f = fold(f.title or ""), fold(f.body or "")
+    doc_no_f, agency_f, topic_f = fold(f.doc_no or ""), fold(f.agency or ""), fold(f.topic or "")
+    units = attachment_units(attachments)
+    unit_texts = [fold(u[3]) for u in units]
+    dkey = (doc_no_key(f.doc_no) if parse_doc_no(f.doc_no) else doc_no_f) if f.doc_no else None
+    ikey = index_no_key(f.index_no) if f.index_no else None
+    short: set[str] = set()
+    for tag, text in ((TITLE, title_f), (AGENCY, agency_f), (TOPIC, topic_f), (DOC_NO, doc_no_f)):
+        _grams(short, tag, text, 3)
+    if dkey:
+        short.add(DOC_KEY + dkey)
+    if ikey:
+        short.add(INDEX_KEY + ikey)
+    grams, level = _long_grams(short, (title_f, body_f, doc_no_f), unit_texts)
+    cut = segmenter(settings.user_dictionary)
+    words: set[str] = set()
+    for text in (title_f, body_f, *unit_texts):
+        words.update(w for w in cut.cut(text) if len(w) >= 2)
+    word_vector = _vector(words, MAX_WORD_BYTES)
+    publish, written = _date(f.publish_date), _date(f.written_date)
+    values = (
+        doc.doc_id,
+        doc.seq,
+        doc.url,
+        f.title,
+        f.index_no,
+        f.doc_no,
+        f.agency or None,
+        f.topic or None,
+        doc.status,
+        publish,
+        written,
+        _number(publish),
+        _number(written),
+        title_f,
+        doc_no_f,
+        agency_f,
+        topic_f,
+        f.body or "",
+        body_f,
+        END.join(unit_texts),
+        json.dumps(units, ensure_ascii=False) if units else None,
+        dkey,
+        ikey,
+        level,
+        grams,
+        word_vector,
+    )
+    return Row(values)
+
+
+def _long_grams(short: set[str], page: Iterable[str], units: list[str]) -> tuple[str, int]:
+    """The grams tsvector text and its level: trigrams if they fit in a tsvector, else bigrams, else unigrams."""
+    page = list(page)
+    for level in (3, 2, 1):
+        lexemes = set(short)
+        for text in page:
+            _grams(lexemes, PAGE, text, level)
+        for text in units:
+            _grams(lexemes, ATTACH, text, level)
+        if level in LEVEL_MARK:
+            lexemes.add(LEVEL_MARK[level])
+        vector = _vector(lexemes, MAX_LEXEME_BYTES if level > 1 else None)
+        if vector is not None:
+            return vector, level
+    raise AssertionError("unreachable: unigrams always fit")
+
+
+def _vector(lexemes: set[str], cap: int | None) -> Any:
+    """tsvector input text; None when the lexemes exceed `cap` bytes (words are truncated instead)."""
+    if cap is not None and sum(len(x) for x in lexemes) * 4 > cap:
+        size = sum(len(x.encode("utf-8")) for x in lexemes)
+        if size > cap:
+            if cap == MAX_WORD_BYTES:  # ranking only: keep the first words that fit
+                kept, total = [], 0
+                for word in sorted(lexemes):
+                    total += len(word.encode("utf-8")) + 1
+                    if total > cap:
+                        break
+                    kept.append(word)
+                lexemes = set(kept)
+            else:
+                return None
+    return " ".join(lexeme(x) for x in lexemes)

@@ -1,0 +1,212 @@
+"""Writing the PostgreSQL search table: a full rebuild by COPY into a new table swapped in by rename, updates by
+catalogue seq, and one document at a time inside the caller's transaction (the catalogue's hook).
+
+A rebuild builds its rows in `settings.procs` processes (folding, grams and jieba words are the cost), COPYs them
+into `gk_search_new`, builds the GIN indexes once over the whole table (much faster than maintaining them row by
+row), then, in one transaction that locks the live table against writers, copies in what the catalogue wrote
+meanwhile (seq above the rebuild's snapshot), drops the old table and renames the new one. Readers see the old
+table or the new one, never a half-built one. The dictionary's digest is kept in `gk_search_meta`: another user
+dictionary means other words, so `update` rebuilds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from archive.models import Document
+from index.build import AttachmentSource, DocumentSource, dictionary_digest
+from index.pgstore import COLUMNS, META, SCHEMA_VERSION, TABLE, Row, doc_row, index_ddl, table_ddl
+from index.settings import IndexSettings
+
+BATCH = 200  # documents per COPY batch and per worker task
+_CAST = {"grams": "::tsvector", "words": "::tsvector"}
+_UPSERT = "INSERT INTO {table} ({cols}) VALUES ({values}) ON CONFLICT (doc_id) DO UPDATE SET " + ", ".join(
+    f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "doc_id"
+)
+
+
+def _upsert_sql(table: str) -> str:
+    values = ", ".join("%s" + _CAST.get(c, "") for c in COLUMNS)
+    return _UPSERT.format(table=table, cols=", ".join(COLUMNS), values=values)
+
+
+def write_document(
+    conn: Any, doc: Document, attachments: Sequence[dict[str, Any]], settings: IndexSettings
+) -> None:
+    """Index one document in `conn`'s current transaction (commits or rolls back with the catalogue's row)."""
+    ensure_table(conn)
+    conn.execute(_upsert_sql(TABLE), doc_row(doc, attachments, settings).values)
+
+
+def ensure_table(conn: Any) -> None:
+    """Create the live table and its indexes when absent (an empty index is a valid index)."""
+    if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None:
+        return
+    conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('{TABLE}'))")
+    if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None:
+        return
+    for statement in [*table_ddl(TABLE), *index_ddl(TABLE), *_meta_ddl()]:
+        conn.execute(statement)
+    _set_meta(conn, None)
+
+
+def _meta_ddl() -> list[str]:
+    return [f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text)"]
+
+
+def _set_meta(conn: Any, digest: str | None) -> None:
+    for key, value in (("schema_version", str(SCHEMA_VERSION)), ("dictionary", digest or "")):
+        conn.execute(
+            f"INSERT INTO {META} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            (key, value),
+        )
+
+
+def _meta(conn: Any) -> dict[str, str]:
+    if conn.execute("SELECT to_regclass(%s)", (META,)).fetchone()[0] is None:
+        return {}
+    return dict(conn.execute(f"SELECT key, value FROM {META}").fetchall())
+
+
+def _rows(batch: list[tuple[Document, Sequence[dict[str, Any]]]], settings: IndexSettings) -> list[Row]:
+    return [doc_row(doc, attachments, settings) for doc, attachments in batch]
+
+
+_WORKER_SETTINGS: IndexSettings | None = None
+
+
+def _init_worker(settings: IndexSettings) -> None:
+    global _WORKER_SETTINGS
+    _WORKER_SETTINGS = settings
+
+
+def _worker_rows(batch: list[tuple[Document, Sequence[dict[str, Any]]]]) -> list[tuple[Any, ...]]:
+    assert _WORKER_SETTINGS is not None
+    return [r.values for r in _rows(batch, _WORKER_SETTINGS)]
+
+
+def _batches(
+    docs: Iterator[Document], attachments: AttachmentSource | None
+) -> Iterator[list[tuple[Document, Sequence[dict[str, Any]]]]]:
+    while True:
+        chunk = list(islice(docs, BATCH))
+        if not chunk:
+            return
+        yield [(d, attachments(d.doc_id) if attachments is not None else ()) for d in chunk]
+
+
+def _row_values(
+    docs: Iterator[Document], attachments: AttachmentSource | None, settings: IndexSettings
+) -> Iterator[tuple[Any, ...]]:
+    """Every document's row, built in `settings.procs` processes (in order)."""
+    if settings.procs <= 1:
+        for batch in _batches(docs, attachments):
+            yield from (r.values for r in _rows(batch, settings))
+        return
+    from index.analyzer import segmenter
+
+    segmenter(settings.user_dictionary)  # loaded before the fork: the children share it
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(settings.procs, initializer=_init_worker, initargs=(settings,)) as pool:
+        for values in pool.imap(_worker_rows, _batches(docs, attachments), chunksize=1):
+            yield from values
+
+
+def _copy(conn: Any, table: str, rows: Iterator[tuple[Any, ...]]) -> tuple[int, int]:
+    count = last = 0
+    with conn.cursor().copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for values in rows:
+            copy.write_row(values)
+            count += 1
+            last = max(last, int(values[1]))
+    return count, last
+
+
+def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> int:
+    """Build the search table afresh from the whole catalogue and swap it in; returns the count."""
+    from index.pg import connect
+
+    attachments = _attachments(catalogue)
+    new = TABLE + "_new"
+    conn = connect(url)
+    try:
+        conn.autocommit = False
+        with conn.transaction():
+            conn.execute(f"DROP TABLE IF EXISTS {new}")
+            for statement in table_ddl(new):
+                conn.execute(statement)
+            count, last = _copy(conn, new, _row_values(catalogue.iter_documents(0), attachments, settings))
+        with conn.transaction():
+            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in index_ddl(new):
+                conn.execute(statement)
+        conn.execute(f"ANALYZE {new}")
+        conn.commit()
+        with conn.transaction():
+            for statement in _meta_ddl():
+                conn.execute(statement)
+            if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None:
+                conn.execute(
+                    f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE"
+                )  # readers go on; writers wait for the swap
+            sql = _upsert_sql(new)
+            for doc in catalogue.iter_documents(last):  # written while the rebuild ran
+                conn.execute(
+                    sql, doc_row(doc, attachments(doc.doc_id) if attachments else (), settings).values
+                )
+                count += 1
+            conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
+            conn.execute(f"ALTER TABLE {new} RENAME TO {TABLE}")
+            for suffix in ("pkey", "grams", "words", "seq"):
+                conn.execute(f"ALTER INDEX IF EXISTS {new}_{suffix} RENAME TO {TABLE}_{suffix}")
+            _set_meta(conn, dictionary_digest(settings))
+    finally:
+        conn.close()
+    return count
+
+
+def update_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> int:
+    """Index the documents new or changed since the table's highest seq (a rebuild when there is no table, or
+    it was built by another schema or user dictionary); returns how many were written."""
+    from index.pg import connect
+
+    conn = connect(url)
+    try:
+        meta = _meta(conn)
+        exists = conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None
+        if (
+            not exists
+            or meta.get("schema_version") != str(SCHEMA_VERSION)
+            or (meta.get("dictionary") or None) != dictionary_digest(settings)
+        ):
+            conn.close()
+            return rebuild_pg(catalogue, url, settings)
+        since = int(conn.execute(f"SELECT coalesce(max(seq), 0) FROM {TABLE}").fetchone()[0])
+        if catalogue.max_seq() <= since:
+            return 0
+        attachments = _attachments(catalogue)
+        sql = _upsert_sql(TABLE)
+        count = 0
+        conn.autocommit = False
+        with conn.transaction(), conn.cursor() as cur:
+            batch: list[tuple[Any, ...]] = []
+            for values in _row_values(catalogue.iter_documents(since), attachments, settings):
+                batch.append(values)
+                if len(batch) >= BATCH:
+                    cur.executemany(sql, batch)
+                    count += len(batch)
+                    batch = []
+            if batch:
+                cur.executemany(sql, batch)
+                count += len(batch)
+        return count
+    finally:
+        conn.close()
+
+
+def _attachments(catalogue: DocumentSource) -> AttachmentSource | None:
+    found: AttachmentSource | None = getattr(catalogue, "document_attachments", None)
+    return found
