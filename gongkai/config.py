@@ -88,6 +88,17 @@ def load_config(
             raise ConfigError(f"index.user_dictionary: 词典文件不存在 / no such file: {dictionary}")
         built["index"] = dataclasses.replace(built["index"], user_dictionary=dictionary)
     _check_pages(built["web"], built["index"])
+    index = built["index"]
+    if (
+        index.backend == "postgresql" and not index.database
+    ):  # the search table lives in the archive's database
+        url = getattr(built["archive"], "database", "") or environ.get("GONGKAI_DATABASE_URL", "")
+        if not url:
+            raise ConfigError(
+                'index.backend = "postgresql" 需要数据库地址（index.database、archive.database 或'
+                " GONGKAI_DATABASE_URL）/ the postgresql backend needs a database URL"
+            )
+        built["index"] = dataclasses.replace(index, database=url)
     return Config(data_dir=root, **built)
 
 

@@ -46,6 +46,7 @@ from index import (
     rebuild_index,
     update_index,
 )
+from index import open_searcher as backend_searcher
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
@@ -244,7 +245,7 @@ def build_query(query: str, settings: IndexSettings | None = None, **params: Any
 def open_searcher(cfg: Config) -> Iterator[Searcher]:
     """A searcher of the data dir's index; a missing index or a bad query is a `JobError`."""
     try:
-        with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
+        with backend_searcher(cfg.data_dir.index_dir, cfg.index) as searcher:  # the configured backend's
             yield searcher
     except IndexMissing as exc:
         raise JobError(f"{exc} (data dir {cfg.data_dir.root})") from exc

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from waitress.server import create_server
 
 from gongkai.config import Config
+from index import search_cache
 from web import WatchHooks, WebSettings, create_app, make_raw_app
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,13 @@ def build_server(
         web_settings = dataclasses.replace(
             cfg.web, app_origin=_origin(host, actual_port), raw_origin=_origin(host, actual_raw)
         )
-    app = create_app(web_settings, data_dir=cfg.data_dir, index_settings=cfg.index, watch=watch_hooks(cfg))
+    app = create_app(
+        web_settings,
+        data_dir=cfg.data_dir,
+        index_settings=cfg.index,
+        watch=watch_hooks(cfg),
+        index_cache=search_cache(cfg.index),  # the configured backend (Whoosh or PostgreSQL)
+    )
     threading.Thread(target=_warm, args=(app,), name="gongkai-warm", daemon=True).start()
     raw_app = make_raw_app(web_settings, data_dir=cfg.data_dir)
     for sock in (app_sock, raw_sock):

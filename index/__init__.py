@@ -4,6 +4,7 @@ Public API (docs/CONTRACTS.md): build with `update_index`/`rebuild_index` (one w
 `Searcher` opened per request. Design notes live in the module docstrings of analyzer, schema, query and build.
 """
 
+from index.backends import open_searcher, search_cache
 from index.build import rebuild_index, update_index
 from index.errors import IndexBusy, IndexMissing, QueryError
 from index.inventory import Inventory, index_inventory
@@ -27,6 +28,8 @@ __all__ = [
     "Searcher",
     "highlight",
     "index_inventory",
+    "open_searcher",
     "rebuild_index",
+    "search_cache",
     "update_index",
 ]

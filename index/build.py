@@ -265,6 +265,11 @@ def merge_small_compound(writer: Any, segments: list[Any]) -> list[Any]:
 
 def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSettings) -> int:
     """Index documents new or changed since the last run; returns how many were written."""
+    if settings.backend == "postgresql":  # the same job on the database's search table (pgwrite.py)
+        from index.backends import database_url
+        from index.pgwrite import update_pg
+
+        return update_pg(catalogue, database_url(settings), settings)
     with writer_lock(index_dir, settings.lock_timeout_s):
         meta = read_meta(index_dir)
         if (
@@ -290,6 +295,11 @@ def update_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSett
 
 def rebuild_index(catalogue: DocumentSource, index_dir: Path, settings: IndexSettings) -> int:
     """Build a fresh index in `<index_dir>.new` from the whole catalogue and swap it in; returns the count."""
+    if settings.backend == "postgresql":
+        from index.backends import database_url
+        from index.pgwrite import rebuild_pg
+
+        return rebuild_pg(catalogue, database_url(settings), settings)
     with writer_lock(index_dir, settings.lock_timeout_s):
         return _rebuild_locked(catalogue, index_dir, settings)
 

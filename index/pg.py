@@ -19,7 +19,7 @@ from typing import Any
 from index.attachhits import attachment_match, page_matches
 from index.errors import IndexBusy, IndexMissing
 from index.pgquery import Sql, score, to_expr, where
-from index.pgstore import TABLE
+from index.pgstore import TABLE, as_json
 from index.query import parse, positive_literals, scope_of
 from index.search import Hit, SearchPage, SearchQuery
 from index.settings import IndexSettings
@@ -30,7 +30,7 @@ _MISSING = (
     " run `gongkai index --rebuild`"
 )
 _UNAVAILABLE = "搜索数据库暂时无法连接 / the search database is unavailable"
-_DETAILS = "doc_id, url, title, index_no, agency, topic, doc_no, written_date, publish_date, status, body, attach_units"
+_DETAILS = "doc_id, shown, body, attach_units"
 
 
 def connect(url: str) -> Any:
@@ -75,6 +75,13 @@ class PgSearchCache:
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+    def __del__(self) -> None:
+        # an app that is dropped closes its idle connections itself (not the garbage collector)
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown: nothing left to close cleanly
+            pass
 
 
 class PgSearcher:
@@ -147,9 +154,9 @@ class PgSearcher:
         cond = where(expr)
         parts = [cond]
         if query.agencies:
-            parts.append(Sql("agency = ANY(%s)", [list(query.agencies)]))
+            parts.append(Sql("agency = ANY(%s)", [[as_json(a) for a in query.agencies]]))
         if query.topics:
-            parts.append(Sql("topic = ANY(%s)", [list(query.topics)]))
+            parts.append(Sql("topic = ANY(%s)", [[as_json(t) for t in query.topics]]))
         if query.since or query.until:
             low = int((query.since or "1000-01-01").replace("-", ""))
             high = int((query.until or "9999-12-31").replace("-", ""))
@@ -202,8 +209,8 @@ class PgSearcher:
             limit=query.limit,
             hits=hits,
             facets={
-                "agency": _ordered(agency),
-                "topic": _ordered(topic),
+                "agency": _ordered([(json.loads(k), c) for k, c in agency]),
+                "topic": _ordered([(json.loads(k), c) for k, c in topic]),
                 "year": _ordered([(f"{int(k):04d}", c) for k, c in years]),
                 "month": {
                     f"{int(k) // 100:04d}-{int(k) % 100:02d}": int(c) for k, c in sorted(months, key=_num_key)
@@ -220,7 +227,9 @@ class PgSearcher:
         return [self._hit(by_id[i], needles, attach_first) for i in ids if i in by_id]
 
     def _hit(self, row: tuple[Any, ...], needles: list[str], attach_first: bool) -> Hit:
-        doc_id, url, title, index_no, agency, topic, doc_no, written, publish, status, body, units = row
+        doc_id, shown_json, body_json, units = row
+        shown = json.loads(shown_json)
+        title, body = shown["title"], json.loads(body_json)
         s = self.settings
         snippet = make_snippet(body or "", needles, s.snippet_chars, s.snippet_fragments)
         attachment = None
@@ -230,15 +239,15 @@ class PgSearcher:
                 snippet = attachment["snippet"]
         return Hit(
             id=doc_id,
-            url=url,
+            url=shown["url"],
             title=title,
-            index_no=index_no,
-            agency=agency,
-            topic=topic,
-            doc_no=doc_no,
-            written_date=written,
-            publish_date=publish,
-            status=status or "live",
+            index_no=shown["index_no"],
+            agency=shown["agency"],
+            topic=shown["topic"],
+            doc_no=shown["doc_no"],
+            written_date=shown["written_date"],
+            publish_date=shown["publish_date"],
+            status=shown["status"] or "live",
             snippet=snippet,
             attachment=attachment,
         )

@@ -34,6 +34,7 @@ from index.pgstore import (
     TITLE,
     TOPIC,
     lexeme,
+    pg_text,
 )
 from index.query import Lit, Node, Tree
 from index.settings import IndexSettings
@@ -149,13 +150,13 @@ def candidates(expr: Expr) -> str | None:
 def full(expr: Expr) -> Sql:
     """The exact condition of `expr` for any row, from the folded columns and keys."""
     if isinstance(expr, Key):
-        return Sql("doc_no_key = %s" if expr.tag == DOC_KEY else "index_no_key = %s", [expr.value])
+        return Sql("doc_no_key = %s" if expr.tag == DOC_KEY else "index_no_key = %s", [pg_text(expr.value)])
     if isinstance(expr, Lit):
         key = _key_of(expr)
         if key is not None:
             return full(key)
         cols = [c for tag in TAGS[expr.field] for c in COLUMNS[tag]]
-        parts = [Sql(f"strpos({c}, %s) > 0", [expr.text]) for c in cols]
+        parts = [Sql(f"strpos({c}, %s) > 0", [pg_text(expr.text)]) for c in cols]
         extra = _page_doc_no(expr)
         if extra is not None:
             parts.append(full(extra))
@@ -207,7 +208,9 @@ def score(expr: Expr | None, settings: IndexSettings) -> Sql:
     for item in positives(expr):
         key = item if isinstance(item, Key) else _key_of(item) or _page_doc_no(item)
         if key is not None and key.tag == DOC_KEY:
-            terms.append(Sql(f"(CASE WHEN doc_no_key = %s THEN {DOC_NO_BOOST} ELSE 0 END)", [key.value]))
+            terms.append(
+                Sql(f"(CASE WHEN doc_no_key = %s THEN {DOC_NO_BOOST} ELSE 0 END)", [pg_text(key.value)])
+            )
         if not isinstance(item, Lit) or _key_of(item) is not None:
             continue
         if item.field in (None, "page", "title"):

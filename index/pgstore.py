@@ -13,6 +13,8 @@ fields, the original body and attachment units) and what matching reads:
 * A tsvector may hold at most 1 MB of lexemes. A document whose trigrams do not fit keeps bigrams (level 2,
   lexeme `z`), else unigrams only (level 1, lexeme `y`); queries add the bigram or unigram form of a literal
   for those rows, and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
+* the shown fields, the original body, agency and topic as JSON text (exact even where text holds NUL,
+  which PostgreSQL text cannot; the folded texts hold U+FFFD there instead).
 * `words`, the jieba words (2+ characters) of the texts: whole-word matches rank first.
 * the folded texts (`title_f`, `body_f`, `attach_f` (units joined by END), ...), stored uncompressed and out
   of line (`toast_tuple_target` 128), so the heap row read for facets is small and `strpos` does not inflate.
@@ -42,15 +44,9 @@ LEVEL_MARK = {2: "z", 1: "y"}  # the lexeme that marks a row whose long texts ke
 COLUMNS = (
     "doc_id",
     "seq",
-    "url",
-    "title",
-    "index_no",
-    "doc_no",
+    "shown",
     "agency",
     "topic",
-    "status",
-    "publish_date",
-    "written_date",
     "pnum",
     "wnum",
     "title_f",
@@ -73,9 +69,8 @@ def table_ddl(name: str) -> list[str]:
     """CREATE TABLE of the search table under `name` (the live one, or a rebuild's new one)."""
     return [
         f"""CREATE TABLE {name} (
-            doc_id text COLLATE "C" PRIMARY KEY, seq bigint NOT NULL, url text, title text, index_no text,
-            doc_no text, agency text, topic text, status text NOT NULL, publish_date text, written_date text,
-            pnum integer NOT NULL, wnum integer NOT NULL, title_f text NOT NULL, doc_no_f text NOT NULL,
+            doc_id text COLLATE "C" PRIMARY KEY, seq bigint NOT NULL, shown text NOT NULL,
+            agency text COLLATE "C", topic text COLLATE "C", pnum integer NOT NULL, wnum integer NOT NULL, title_f text NOT NULL, doc_no_f text NOT NULL,
             agency_f text NOT NULL, topic_f text NOT NULL, body text NOT NULL, body_f text NOT NULL,
             attach_f text NOT NULL, attach_units text, doc_no_key text, index_no_key text,
             level smallint NOT NULL, grams tsvector NOT NULL, words tsvector NOT NULL
@@ -94,9 +89,21 @@ def index_ddl(name: str) -> list[str]:
     ]
 
 
+def pg_text(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: it is stored, and looked for, as U+FFFD (a document holding both
+    characters is the one place where the backends may differ)."""
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def as_json(value: Any) -> str:
+    """Shown values (and agency, topic: grouped and filtered as these strings) as JSON text: exact, NUL
+    included, since JSON escapes it."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def lexeme(text: str) -> str:
     """One lexeme quoted for tsvector and tsquery input (taken as is by the casts: no parser, no stemming)."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+    return "'" + pg_text(text).replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _grams(out: set[str], tag: str, text: str, longest: int) -> None:
@@ -141,35 +148,40 @@ def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: Inde
         words.update(w for w in cut.cut(text) if len(w) >= 2)
     word_vector = _vector(words, MAX_WORD_BYTES)
     publish, written = _date(f.publish_date), _date(f.written_date)
+    shown = {
+        "url": doc.url,
+        "title": f.title,
+        "index_no": f.index_no,
+        "doc_no": f.doc_no,
+        "agency": f.agency or None,
+        "topic": f.topic or None,
+        "status": doc.status,
+        "publish_date": publish,
+        "written_date": written,
+    }
     values = (
         doc.doc_id,
         doc.seq,
-        doc.url,
-        f.title,
-        f.index_no,
-        f.doc_no,
-        f.agency or None,
-        f.topic or None,
-        doc.status,
-        publish,
-        written,
+        as_json(shown),
+        as_json(f.agency) if f.agency else None,
+        as_json(f.topic) if f.topic else None,
         _number(publish),
         _number(written),
         title_f,
         doc_no_f,
         agency_f,
         topic_f,
-        f.body or "",
+        as_json(f.body or ""),
         body_f,
         END.join(unit_texts),
-        json.dumps(units, ensure_ascii=False) if units else None,
+        as_json(units) if units else None,
         dkey,
         ikey,
         level,
         grams,
         word_vector,
     )
-    return Row(values)
+    return Row(tuple(pg_text(v) if isinstance(v, str) else v for v in values))
 
 
 def _long_grams(short: set[str], page: Iterable[str], units: list[str]) -> tuple[str, int]:

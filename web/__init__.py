@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .raw import make_raw_app
@@ -35,11 +35,13 @@ def create_app(
     index_settings: IndexSettings,
     enable_unsafe_test_routes: bool = False,
     watch: WatchHooks | None = None,
+    index_cache: Any = None,
 ) -> Flask:
     """Build the app; blueprints are imported here, not at module import (flaskr's pattern).
 
     `watch` (from the composition root) gives `/watch` the watcher's state and, when it carries `save_alert`,
-    turns on the token-protected write side; without it the site is read-only. `enable_unsafe_test_routes` exists only for the isolation test's positive control; it is a keyword of this
+    turns on the token-protected write side; without it the site is read-only. `index_cache` (default: a Whoosh
+    `IndexCache`) lends each request its searcher: the composition root passes the configured backend's. `enable_unsafe_test_routes` exists only for the isolation test's positive control; it is a keyword of this
     function, not a setting, so no config file or environment variable can switch it on.
     """
     from flask import Flask, Response
@@ -71,7 +73,7 @@ def create_app(
             settings=settings,
             data_dir=data_dir,
             index_settings=index_settings,
-            index_cache=IndexCache(),
+            index_cache=index_cache if index_cache is not None else IndexCache(),
             enable_unsafe_test_routes=enable_unsafe_test_routes,
         ),
     )

@@ -33,7 +33,7 @@ from gongkai.watch.clock import Clock, iso
 from gongkai.watch.settings import WatchSettings
 from gongkai.watch.sources import Source, SourceError, load_sources
 from gongkai.watch.store import WatchStore
-from index import IndexBusy, IndexMissing, Searcher, update_index
+from index import IndexBusy, IndexMissing, open_searcher, update_index
 
 logger = logging.getLogger(__name__)
 Echo = Callable[[str], Any]
@@ -204,7 +204,7 @@ class Watcher:
         elif indexed:
             with Catalogue(self.cfg.data_dir.catalogue_target, readonly=True) as catalogue:
                 try:
-                    with Searcher(self.cfg.data_dir.index_dir, self.cfg.index) as searcher:
+                    with open_searcher(self.cfg.data_dir.index_dir, self.cfg.index) as searcher:
                         alerts_mod.match_events(self.store, catalogue, searcher, upto=upto)
                 except IndexMissing:
                     pass  # nothing archived and indexed yet

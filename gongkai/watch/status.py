@@ -94,7 +94,7 @@ def save_alert(
     from gongkai.jobs import JobError, build_query
     from gongkai.watch.alerts import AlertError, add_alert
     from gongkai.watch.channels import check_channel
-    from index import IndexMissing, QueryError, Searcher
+    from index import IndexMissing, QueryError, open_searcher
 
     check_channel(channel)
     try:
@@ -107,7 +107,7 @@ def save_alert(
         with Catalogue(cfg.data_dir.catalogue_target, readonly=True) as catalogue:
             last_event = catalogue.max_event_id()
         try:
-            with Searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
+            with open_searcher(cfg.data_dir.index_dir, cfg.index) as searcher:
                 matches = len(searcher.matching_ids(sq))
         except IndexMissing:
             matches = 0
