@@ -89,10 +89,8 @@ def load_config(
         built["index"] = dataclasses.replace(built["index"], user_dictionary=dictionary)
     _check_pages(built["web"], built["index"])
     index = built["index"]
-    if (
-        index.backend == "postgresql" and not index.database
-    ):  # the search table lives in the archive's database
-        url = getattr(built["archive"], "database", "") or environ.get("GONGKAI_DATABASE_URL", "")
+    if index.backend == "postgresql" and not index.database:  # the search table in the archive's database
+        url = built["archive"].database
         if not url:
             raise ConfigError(
                 'index.backend = "postgresql" 需要数据库地址（index.database、archive.database 或'

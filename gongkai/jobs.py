@@ -39,6 +39,7 @@ from index import (
     IndexBusy,
     IndexMissing,
     IndexSettings,
+    PgIndexListener,
     QueryError,
     Searcher,
     SearchPage,
@@ -62,7 +63,14 @@ class JobError(Exception):
 def document_listener(cfg: Config) -> DocumentListener | None:
     """What hears of each document a write transaction gives a new seq, inside that transaction
     (archive.DocumentListener): the hook for a search table in the catalogue's own database, wired here
-    because archive may not import index. None while the index follows `seq` on its own (Whoosh)."""
+    because archive may not import index. None while the index follows `seq` on its own (Whoosh, or a search
+    table in another database than the catalogue's)."""
+    if (
+        cfg.index.backend == "postgresql"
+        and cfg.archive.database
+        and cfg.index.database == cfg.archive.database
+    ):
+        return PgIndexListener(cfg.index)
     return None
 
 

@@ -8,6 +8,7 @@ from index.backends import open_searcher, search_cache
 from index.build import rebuild_index, update_index
 from index.errors import IndexBusy, IndexMissing, QueryError
 from index.inventory import Inventory, index_inventory
+from index.pgwrite import PgIndexListener
 from index.search import DATE_FIELDS, FACETS, SORTS, Hit, IndexCache, Searcher, SearchPage, SearchQuery
 from index.settings import IndexSettings
 from index.snippets import highlight
@@ -22,6 +23,7 @@ __all__ = [
     "IndexMissing",
     "IndexSettings",
     "Inventory",
+    "PgIndexListener",
     "QueryError",
     "SearchPage",
     "SearchQuery",

@@ -41,6 +41,22 @@ def write_document(
     conn.execute(_upsert_sql(TABLE), doc_row(doc, attachments, settings).values)
 
 
+class PgIndexListener:
+    """archive.DocumentListener for a catalogue in the same database: each document the catalogue writes is
+    written to the search table in the catalogue's own transaction, so the two commit together."""
+
+    def __init__(self, settings: IndexSettings) -> None:
+        self.settings = settings
+
+    def document_written(self, conn: Any, doc_id: str) -> None:
+        from archive.attachtexts import for_document
+        from archive.catalogue import document_from_row
+
+        row = conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is not None:
+            write_document(conn.raw, document_from_row(row), for_document(conn, doc_id), self.settings)
+
+
 def ensure_table(conn: Any) -> None:
     """Create the live table and its indexes when absent (an empty index is a valid index)."""
     if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None:

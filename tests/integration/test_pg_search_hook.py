@@ -1,0 +1,58 @@
+"""The PostgreSQL search table written inside the catalogue's transaction (issue 13): a search sees a document
+as soon as its catalogue row commits, a change replaces the old text, a removal shows as status, and a write
+that fails leaves neither the catalogue nor the search changed. Real catalogue, real server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive import Archive, Catalogue, DataDir
+from index import IndexSettings, PgIndexListener, SearchQuery, update_index
+from index.pg import PgSearcher
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "archive"))
+from archive_factory import html_page, make_exchange, make_parsed  # noqa: E402
+
+URL = "http://gov.example/a.html"
+
+
+def _page(arc: Archive, body: str, status: int = 200) -> Any:
+    content = html_page("标题", body) if status == 200 else b"gone"
+    kind = "document" if status == 200 else "error"
+    return arc.record(make_exchange(URL, content, status=status), kind=kind, reason=None, charset="utf-8")
+
+
+def ids(settings: IndexSettings, q: str) -> list[str]:
+    with PgSearcher(settings.database, settings) as s:
+        return [h.id for h in s.search(SearchQuery(q=q)).hits]
+
+
+def test_search_follows_the_catalogue_in_its_own_transaction(pg_url: str, tmp_path: Path) -> None:
+    settings = IndexSettings(backend="postgresql", database=pg_url)
+    listener = PgIndexListener(settings)
+    with Archive.open(DataDir(tmp_path / "data", database=pg_url), listener=listener) as arc:
+        doc = arc.upsert_document(_page(arc, "枫桥经验"), make_parsed(body="坚持枫桥经验。"), URL)
+        assert ids(settings, "枫桥经验") == [doc.doc_id]  # no indexing run: the commit wrote it
+        arc.upsert_document(_page(arc, "数字政府"), make_parsed(body="推进数字政府建设。"), URL)
+        assert ids(settings, "枫桥经验") == [] and ids(settings, "数字政府") == [doc.doc_id]
+        for _ in range(2):
+            arc.record_check(URL, _page(arc, "", status=404))
+        with PgSearcher(pg_url, settings) as s:
+            assert [h.status for h in s.search(SearchQuery(q="数字政府")).hits] == ["removed"]
+
+        class Failing(PgIndexListener):
+            def document_written(self, conn: Any, doc_id: str) -> None:
+                super().document_written(conn, doc_id)
+                raise RuntimeError("after the search row was written")
+
+        arc.catalogue.listener = Failing(settings)
+        with pytest.raises(RuntimeError):
+            arc.upsert_document(_page(arc, "法治政府"), make_parsed(body="法治政府建设。"), URL)
+        assert ids(settings, "法治政府") == [] and ids(settings, "数字政府") == [doc.doc_id]
+    with Catalogue(pg_url, readonly=True) as catalogue:
+        assert update_index(catalogue, tmp_path / "unused", settings) == 0  # nothing was left behind
+        assert catalogue.get_document(doc.doc_id).fields.body == "推进数字政府建设。"
