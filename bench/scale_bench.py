@@ -45,6 +45,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pg_bench import build_pg, query_pg  # noqa: E402
 from scale_export import measure_export, write_catalogue  # noqa: E402
 from search_bench import (  # noqa: E402
     ListCatalogue,
@@ -339,6 +340,8 @@ def run_size(
             pass
         elif engine == "gongkai":
             rebuild_index(ListCatalogue(docs), where / "index", IndexSettings(procs=args.procs))
+        elif engine == "pg":  # the PostgreSQL search backend (pg_bench.py)
+            build_pg(docs, ListCatalogue(docs), where, args.procs)
         elif engine == "stock":
             build_stock(docs, where / "index", args.procs)
         else:
@@ -384,6 +387,8 @@ def run_size(
                     found[p] = s.matching_ids(SearchQuery(q=p))
                 for p in phrases:
                     found[p] = s.matching_ids(SearchQuery(q=f'"{p}"'))
+        elif engine == "pg":
+            times, found = query_pg(where, Server, api_path, warmup, queries, probes, phrases, row)
         elif engine == "stock":
             if args.prewarm:
                 prewarm(where / "index")
@@ -500,7 +505,7 @@ def main() -> int:
             )
         if "gongkai" in rows:
             g = rows["gongkai"]["p95"]
-            for other in ("stock", "fts5"):
+            for other in ("stock", "fts5", "pg"):
                 if other in rows:
                     print(f"  {size:,}: {other} p95 / gongkai p95 = {rows[other]['p95'] / g:.1f}x")
     print(f"load average at the end: {os.getloadavg()}")

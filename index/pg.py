@@ -35,13 +35,18 @@ _DETAILS = "doc_id, shown, body, attach_units"
 
 def connect(url: str) -> Any:
     """One autocommit connection without server-side prepared statements (each query is planned with its own
-    tsquery: a generic plan cannot judge how selective a gram is)."""
+    tsquery: a generic plan cannot judge how selective a gram is), where the GIN index is always preferred."""
     import psycopg
 
     try:
-        return psycopg.connect(url, autocommit=True, prepare_threshold=None)
+        conn = psycopg.connect(url, autocommit=True, prepare_threshold=None)
     except psycopg.OperationalError as exc:
         raise IndexBusy(f"{_UNAVAILABLE}: {str(exc).splitlines()[0] if str(exc) else exc}") from None
+    # the planner prices `grams @@ q` on a row at nothing, not at detoasting its tsvector: on the small heap
+    # (texts are out of line) it would scan every row instead of the GIN index (56 ms against 4 ms at 2,000
+    # documents, and growing with the archive)
+    conn.execute("SET enable_seqscan = off")
+    return conn
 
 
 class PgSearchCache:

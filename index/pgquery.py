@@ -2,13 +2,13 @@
 
 Two parts per query:
 
-* a candidate `tsquery` over `grams`, answered by the GIN index alone: a literal of up to three characters is
-  one lexeme per field tag (exact), a longer one is the AND of its trigrams (a superset); AND, OR and NOT map
+* a candidate `tsquery` over `grams`, answered by the GIN index alone: a literal of one or two characters is
+  one lexeme per field tag (exact), a longer one is the AND of its bigrams (a superset); AND, OR and NOT map
   to & | !. It is exact for every row whose `level` is at least the longest literal's length (`exact_from`);
-  rows of a lower level (huge documents that keep only bigrams or unigrams) are candidates through their
+  rows of a lower level (huge documents that keep only unigrams) are candidates through their
   shorter grams and their level lexeme, and NOT never excludes them on grams alone.
 * an exact SQL condition checked on the candidates only: `strpos` on the folded columns, skipped for a part of
-  the tree that the candidate query already decides (`level >= n`), so a query of 1-3 character terms reads no
+  the tree that the candidate query already decides (`level >= n`), so a query of 1-2 character terms reads no
   text at all.
 
 Scores are cheap per-row terms: title occurrences (title_boost), the literal's jieba words as whole words
@@ -28,6 +28,7 @@ from index.pgstore import (
     ATTACH,
     DOC_KEY,
     DOC_NO,
+    GRAM,
     INDEX_KEY,
     LEVEL_MARK,
     PAGE,
@@ -97,7 +98,7 @@ def exact_from(expr: Expr) -> int:
         if _key_of(expr) is not None:
             return 1
         n = len(expr.text)
-        if n > 3:
+        if n > GRAM:
             return INF
         return n if any(tag in LEVELED for tag in TAGS[expr.field]) else 1
     return max(exact_from(c) for c in expr.children)
@@ -118,7 +119,7 @@ def _lit_candidates(lit: Lit) -> str:
     parts: list[str] = []
     n = len(lit.text)
     for tag in TAGS[lit.field]:
-        parts.append(_conj(tag, lit.text, min(n, 3)))
+        parts.append(_conj(tag, lit.text, min(n, GRAM)))
         for level, mark in LEVEL_MARK.items():
             if n > level and tag in LEVELED:
                 parts.append(f"({_conj(tag, lit.text, level)} & {lexeme(mark)})")
@@ -141,7 +142,7 @@ def candidates(expr: Expr) -> str | None:
     if expr.op == "or":
         return None if any(k is None for k in kids) else "(" + " | ".join(kids) + ")"  # type: ignore[arg-type]
     inner, m = kids[0], exact_from(expr.children[0])
-    if inner is None or m > 3:
+    if inner is None or m > GRAM:
         return None
     marks = [lexeme(mark) for level, mark in LEVEL_MARK.items() if level < m]
     return "(" + " | ".join([f"!{inner}", *marks]) + ")"
@@ -172,7 +173,7 @@ def exact(expr: Expr) -> Sql | None:
     m = exact_from(expr)
     if m <= 1:
         return None
-    if m <= 3:
+    if m <= GRAM:
         check = full(expr)
         return Sql(f"(level >= {m} OR ({check.text}))", check.params)
     if isinstance(expr, Node) and expr.op == "and":

@@ -4,15 +4,14 @@ own transaction (`PgIndexWriter.write`), so the search can never be staler than 
 A row keeps what filters, facets, sorts and snippets read (agency, topic, dates as YYYYMMDD numbers, the shown
 fields, the original body and attachment units) and what matching reads:
 
-* `grams`, a `tsvector` without positions whose lexemes are a one-letter field tag plus every 1-, 2- and
-  3-character substring of the folded field text (tags: p title/body/文号 "the page", a attachments, t title,
-  g agency, c topic, n 文号; k the 文号 key, i the 索引号 key). A GIN index over it answers a literal of up to
-  three characters exactly (the literal is one lexeme), and gives the candidates of a longer one (all of its
-  trigrams), which `strpos` on the folded text then confirms. No positions: tsvector positions stop at 16,383
+* `grams`, a `tsvector` without positions whose lexemes are a one-letter field tag plus every 1- and
+  2-character substring of the folded field text (tags: p title/body/文号 "the page", a attachments, t title,
+  g agency, c topic, n 文号; k the 文号 key, i the 索引号 key). A GIN index over it answers a literal of one or
+  two characters exactly (the literal is one lexeme), and gives the candidates of a longer one (all of its
+  bigrams), which `strpos` on the folded text then confirms. No positions: tsvector positions stop at 16,383
   and at 256 per lexeme, so phrase operators would miss occurrences in long documents.
-* A tsvector may hold at most 1 MB of lexemes. A document whose trigrams do not fit keeps bigrams (level 2,
-  lexeme `z`), else unigrams only (level 1, lexeme `y`); queries add the bigram or unigram form of a literal
-  for those rows, and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
+* A tsvector may hold at most 1 MB of lexemes. A document whose bigrams do not fit keeps unigrams only
+  (level 1, lexeme `y`); queries add the unigram form of a literal for those rows, and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
 * the shown fields, the original body, agency and topic as JSON text (exact even where text holds NUL,
   which PostgreSQL text cannot; the folded texts hold U+FFFD there instead).
 * `words`, the jieba words (2+ characters) of the texts: whole-word matches rank first.
@@ -39,7 +38,9 @@ SCHEMA_VERSION = 1
 MAX_LEXEME_BYTES = 900_000  # PostgreSQL refuses a tsvector over 1 MB of lexeme text
 MAX_WORD_BYTES = 400_000
 PAGE, ATTACH, TITLE, AGENCY, TOPIC, DOC_NO, DOC_KEY, INDEX_KEY = "p", "a", "t", "g", "c", "n", "k", "i"
-LEVEL_MARK = {2: "z", 1: "y"}  # the lexeme that marks a row whose long texts keep only shorter grams
+GRAM = 2  # the longest grams kept: a literal of up to GRAM characters is one lexeme (trigrams cost a GIN 10x
+# slower to build and 5x larger, measured: 57 s and 115 MB against 6 s and 24 MB for 2,000 documents)
+LEVEL_MARK = {1: "y"}  # the lexeme that marks a row whose long texts keep only shorter grams
 
 COLUMNS = (
     "doc_id",
@@ -106,9 +107,28 @@ def lexeme(text: str) -> str:
     return "'" + pg_text(text).replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _grams(out: set[str], tag: str, text: str, longest: int) -> None:
-    for n in range(1, longest + 1):
-        out.update(tag + text[i : i + n] for i in range(len(text) - n + 1))
+def substrings(texts: Iterable[str], longest: int) -> set[str]:
+    """Every distinct substring of 1..`longest` characters of the texts (C-level loops: map over slices)."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(text)
+        if longest >= 2:
+            pairs = list(map(str.__add__, text, text[1:]))
+            out.update(pairs)
+            if longest >= 3:
+                out.update(map(str.__add__, pairs, text[2:]))
+    return out
+
+
+def _tagged(tag: str, grams: set[str]) -> str:
+    """tsvector input of `grams` each prefixed by `tag`: the tag rides on the separator, no per-gram work
+    unless a gram needs quoting (a quote or backslash in it)."""
+    if not grams:
+        return ""
+    joined = "".join(grams)
+    if "'" in joined or "\\" in joined or "\x00" in joined:
+        return " ".join(lexeme(tag + g) for g in grams)
+    return "'" + tag + ("' '" + tag).join(grams) + "'"
 
 
 @dataclass(frozen=True)
@@ -134,19 +154,15 @@ def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: Inde
     unit_texts = [fold(u[3]) for u in units]
     dkey = (doc_no_key(f.doc_no) if parse_doc_no(f.doc_no) else doc_no_f) if f.doc_no else None
     ikey = index_no_key(f.index_no) if f.index_no else None
-    short: set[str] = set()
-    for tag, text in ((TITLE, title_f), (AGENCY, agency_f), (TOPIC, topic_f), (DOC_NO, doc_no_f)):
-        _grams(short, tag, text, 3)
-    if dkey:
-        short.add(DOC_KEY + dkey)
-    if ikey:
-        short.add(INDEX_KEY + ikey)
-    grams, level = _long_grams(short, (title_f, body_f, doc_no_f), unit_texts)
+    shorts = [_tagged(tag, substrings([text], GRAM)) for tag, text in ((TITLE, title_f), (AGENCY, agency_f))]
+    shorts += [_tagged(tag, substrings([text], GRAM)) for tag, text in ((TOPIC, topic_f), (DOC_NO, doc_no_f))]
+    shorts += [lexeme(tag + key) for tag, key in ((DOC_KEY, dkey), (INDEX_KEY, ikey)) if key]
+    grams, level = _long_grams(" ".join(x for x in shorts if x), (title_f, body_f, doc_no_f), unit_texts)
     cut = segmenter(settings.user_dictionary)
     words: set[str] = set()
     for text in (title_f, body_f, *unit_texts):
         words.update(w for w in cut.cut(text) if len(w) >= 2)
-    word_vector = _vector(words, MAX_WORD_BYTES)
+    word_vector = _words(words)
     publish, written = _date(f.publish_date), _date(f.written_date)
     shown = {
         "url": doc.url,
@@ -184,36 +200,28 @@ def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: Inde
     return Row(tuple(pg_text(v) if isinstance(v, str) else v for v in values))
 
 
-def _long_grams(short: set[str], page: Iterable[str], units: list[str]) -> tuple[str, int]:
-    """The grams tsvector text and its level: trigrams if they fit in a tsvector, else bigrams, else unigrams."""
+def _long_grams(short: str, page: Iterable[str], units: list[str]) -> tuple[str, int]:
+    """The grams tsvector text and its level: bigrams if they fit in a tsvector, else unigrams."""
     page = list(page)
-    for level in (3, 2, 1):
-        lexemes = set(short)
-        for text in page:
-            _grams(lexemes, PAGE, text, level)
-        for text in units:
-            _grams(lexemes, ATTACH, text, level)
+    for level in range(GRAM, 0, -1):
+        parts = [short, _tagged(PAGE, substrings(page, level)), _tagged(ATTACH, substrings(units, level))]
         if level in LEVEL_MARK:
-            lexemes.add(LEVEL_MARK[level])
-        vector = _vector(lexemes, MAX_LEXEME_BYTES if level > 1 else None)
-        if vector is not None:
+            parts.append(lexeme(LEVEL_MARK[level]))
+        vector = " ".join(p for p in parts if p)
+        if level == 1 or len(vector) * 3 <= MAX_LEXEME_BYTES or len(vector.encode()) <= MAX_LEXEME_BYTES:
             return vector, level
     raise AssertionError("unreachable: unigrams always fit")
 
 
-def _vector(lexemes: set[str], cap: int | None) -> Any:
-    """tsvector input text; None when the lexemes exceed `cap` bytes (words are truncated instead)."""
-    if cap is not None and sum(len(x) for x in lexemes) * 4 > cap:
-        size = sum(len(x.encode("utf-8")) for x in lexemes)
-        if size > cap:
-            if cap == MAX_WORD_BYTES:  # ranking only: keep the first words that fit
-                kept, total = [], 0
-                for word in sorted(lexemes):
-                    total += len(word.encode("utf-8")) + 1
-                    if total > cap:
-                        break
-                    kept.append(word)
-                lexemes = set(kept)
-            else:
-                return None
-    return " ".join(lexeme(x) for x in lexemes)
+def _words(words: set[str]) -> str:
+    """tsvector input of the words (ranking only: past MAX_WORD_BYTES the first words in order are kept)."""
+    vector = _tagged("", words)
+    if len(vector) * 3 > MAX_WORD_BYTES and len(vector.encode()) > MAX_WORD_BYTES:
+        kept, total = set(), 0
+        for word in sorted(words):
+            total += len(word.encode("utf-8")) + 3
+            if total > MAX_WORD_BYTES:
+                break
+            kept.add(word)
+        vector = _tagged("", kept)
+    return vector

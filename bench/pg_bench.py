@@ -1,0 +1,128 @@
+"""The PostgreSQL search backend in the scale benchmark (engine `pg` of scale_bench.py): built by
+`gongkai`'s own rebuild (COPY, GIN built once) into a database, served by `gongkai serve` with
+`[index] backend = "postgresql"` and queried over HTTP exactly like the `gongkai` engine.
+
+The database is `GONGKAI_BENCH_PG_URL` when set, else a throwaway server started by this module (initdb +
+pg_ctl in a temp dir, as the tests do: tests/pgserver.py), stopped at exit. Each size gets a fresh database.
+
+    taskset -c 0,1 python bench/scale_bench.py --sizes 8224 --engines gongkai,pg --queries 200
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from archive.models import Document  # noqa: E402
+from index import IndexSettings, SearchQuery, rebuild_index  # noqa: E402
+from index.pg import PgSearcher  # noqa: E402
+
+_SERVER: dict[str, Any] = {}
+
+
+def _admin_url() -> str:
+    """A PostgreSQL URL to create databases on: the given one, or a server of our own."""
+    given = os.environ.get("GONGKAI_BENCH_PG_URL")
+    if given:
+        return given
+    if "url" not in _SERVER:
+        from pgserver import start_server  # the tests' harness: initdb + pg_ctl on a free port
+
+        base = Path(tempfile.mkdtemp(prefix="gongkai-pgbench-"))
+        server, stop = start_server(base)
+        _SERVER["url"] = server.url()
+
+        def _stop() -> None:
+            kwargs: dict[str, Any] = {}
+            if os.geteuid() == 0:
+                import pwd
+
+                owner = pwd.getpwnam("postgres")
+                kwargs = {"user": owner.pw_uid, "group": owner.pw_gid}
+            subprocess.run(stop, capture_output=True, **kwargs)
+            shutil.rmtree(base, ignore_errors=True)
+
+        atexit.register(_stop)
+    return str(_SERVER["url"])
+
+
+def _database() -> str:
+    import psycopg
+
+    admin = _admin_url()
+    name = "bench_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'")
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def build_pg(docs: list[Document], catalogue: Any, where: Path, procs: int) -> str:
+    """A database holding the search table of `docs`; its URL is kept in `where/pg_url` (for --reuse)."""
+    url = _database()
+    settings = IndexSettings(procs=procs, backend="postgresql", database=url)
+    rebuild_index(catalogue, where / "index", settings)
+    (where / "pg_url").write_text(url, "utf-8")
+    return url
+
+
+def table_mb(url: str) -> float:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        size = conn.execute("SELECT pg_total_relation_size('gk_search')").fetchone()
+    return float(size[0] if size else 0) / 1e6
+
+
+def query_pg(
+    where: Path,
+    server_class: Callable[[Path], Any],
+    api_path: Callable[[dict[str, Any]], str],
+    warmup: list[dict[str, Any]],
+    queries: list[dict[str, Any]],
+    probes: list[str],
+    phrases: list[str],
+    row: dict[str, float],
+) -> tuple[list[float], dict[str, list[str]]]:
+    """The `gongkai` engine's measurement on the PostgreSQL backend: HTTP latencies and every probe's ids."""
+    url = (where / "pg_url").read_text("utf-8")
+    row["size_mb"] = table_mb(url)
+    saved = {k: os.environ.get(k) for k in ("GONGKAI_INDEX_BACKEND", "GONGKAI_INDEX_DATABASE")}
+    os.environ.update(GONGKAI_INDEX_BACKEND="postgresql", GONGKAI_INDEX_DATABASE=url)
+    times: list[float] = []
+    try:
+        server = server_class(where)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    try:
+        for spec in warmup:
+            server.get(api_path(spec))
+        for spec in queries:
+            t0 = time.perf_counter()
+            server.get(api_path(spec))
+            times.append((time.perf_counter() - t0) * 1000)
+        row["rss_mb"] = server.peak_rss_mb()
+    finally:
+        server.close()
+    found: dict[str, list[str]] = {}
+    settings = IndexSettings(max_offset=10_000, backend="postgresql", database=url)
+    with PgSearcher(url, settings) as s:
+        for p in probes:
+            found[p] = s.matching_ids(SearchQuery(q=p))
+        for p in phrases:
+            found[p] = s.matching_ids(SearchQuery(q=f'"{p}"'))
+    return times, found
