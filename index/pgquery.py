@@ -217,7 +217,8 @@ def score(expr: Expr | None, settings: IndexSettings) -> Sql:
         if item.field in (None, "page", "title"):
             terms.append(
                 Sql(
-                    f"(CASE WHEN strpos(title_f, %s) > 0 THEN {settings.title_boost} ELSE 0 END)", [item.text]
+                    f"(CASE WHEN strpos(title_f, %s) > 0 THEN {settings.title_boost} ELSE 0 END)",
+                    [pg_text(item.text)],
                 )
             )
         if item.field in (None, "page", "attach"):

@@ -56,3 +56,43 @@ def test_search_follows_the_catalogue_in_its_own_transaction(pg_url: str, tmp_pa
     with Catalogue(pg_url, readonly=True) as catalogue:
         assert update_index(catalogue, tmp_path / "unused", settings) == 0  # nothing was left behind
         assert catalogue.get_document(doc.doc_id).fields.body == "推进数字政府建设。"
+
+
+def test_the_command_line_indexes_and_searches_on_the_configured_backend(pg_url: str, tmp_path: Path) -> None:
+    """`[index] backend = "postgresql"` end to end: `gongkai index --rebuild`, `gongkai search`, and the
+    composition root's archive writing through the hook (no index run for the later document)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from gongkai.cli import main
+    from gongkai.config import load_config
+    from gongkai.jobs import open_archive
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "gongkai.toml").write_text(f'[archive]\ndatabase = "{pg_url}"\n[index]\nbackend = "postgresql"\n')
+    with Archive.open(DataDir(data, database=pg_url)) as arc:  # written before any search table exists
+        doc = arc.upsert_document(_page(arc, "枫桥经验"), make_parsed(body="坚持枫桥经验。"), URL)
+
+    def cli(*args: str) -> Any:
+        result = CliRunner().invoke(main, ["--data-dir", str(data), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    assert "1 document" in cli("index", "--rebuild").output
+    page = json.loads(cli("search", "枫桥经验", "--json").output)
+    assert [h["id"] for h in page["hits"]] == [doc.doc_id] and "<mark>枫桥经验</mark>" in page["hits"][0][
+        "snippet"
+    ]
+    assert not list((data / "index").glob("*.toc"))  # no Whoosh index was made
+    cfg = load_config(data, {})
+    with open_archive(cfg) as arc:
+        other = "http://gov.example/b.html"
+        content = html_page("标题", "数字政府")
+        capture = arc.record(make_exchange(other, content), kind="document", reason=None, charset="utf-8")
+        new = arc.upsert_document(
+            capture, make_parsed(body="推进数字政府建设。", doc_no="浙政办发〔2021〕9号"), other
+        )
+    page = json.loads(cli("search", "浙政办发(2021)9号", "--json").output)
+    assert page["hits"][0]["id"] == new.doc_id
