@@ -8,14 +8,25 @@ says, an index behind or ahead of the catalogue, a segment file that cannot be r
 from __future__ import annotations
 
 from archive import Catalogue, DataDir, Problem, writer_active
-from index import IndexMissing, index_inventory
+from index import IndexMissing, IndexSettings, index_inventory
+from index.inventory import Inventory
 
 SHOWN = 20  # differences listed one by one; the rest are counted in one line
 HINT = "(`gongkai index --rebuild` rebuilds it from the archive)"
 
 
-def check_index(data_dir: DataDir) -> list[Problem]:
+def check_index(data_dir: DataDir, settings: IndexSettings | None = None) -> list[Problem]:
     """Problems of the index; none when there is no index at all (it is optional until the first search)."""
+    if settings is not None and settings.backend == "postgresql":
+        from index.pgwrite import pg_inventory
+
+        try:
+            found = pg_inventory(settings.database)
+        except Exception as exc:  # noqa: BLE001 - whatever stops the table from being read is the damage
+            return [
+                Problem("index", None, f"search table cannot be read: {type(exc).__name__}: {exc} {HINT}")
+            ]
+        return [] if found is None else _compare(data_dir, found)
     if not data_dir.index_dir.exists():
         return []
     try:
@@ -26,6 +37,10 @@ def check_index(data_dir: DataDir) -> list[Problem]:
         return [Problem("index", None, f"segment files but no table of contents (_MAIN_*.toc) {HINT}")]
     except Exception as exc:  # noqa: BLE001 - whatever stops the index from opening is the damage to name
         return [Problem("index", None, f"cannot be opened: {type(exc).__name__}: {exc} {HINT}")]
+    return _compare(data_dir, inventory)
+
+
+def _compare(data_dir: DataDir, inventory: Inventory) -> list[Problem]:
     problems = [Problem("index", None, f"{what} {HINT}") for what in inventory.problems]
     with Catalogue(data_dir.catalogue_target, readonly=True) as catalogue:
         seqs = {doc.doc_id: doc.seq for doc in catalogue.iter_documents()}

@@ -388,5 +388,5 @@ def run_verify(cfg: Config) -> VerifyReport:
     from gongkai.checks import check_index
 
     report = verify_archive(cfg.data_dir)
-    report.problems += check_index(cfg.data_dir)
+    report.problems += check_index(cfg.data_dir, cfg.index)
     return report

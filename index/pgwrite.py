@@ -18,6 +18,7 @@ from typing import Any
 
 from archive.models import Document
 from index.build import AttachmentSource, DocumentSource, dictionary_digest
+from index.inventory import Inventory
 from index.pgstore import COLUMNS, META, SCHEMA_VERSION, TABLE, Row, doc_row, index_ddl, table_ddl
 from index.settings import IndexSettings
 
@@ -226,3 +227,18 @@ def update_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> i
 def _attachments(catalogue: DocumentSource) -> AttachmentSource | None:
     found: AttachmentSource | None = getattr(catalogue, "document_attachments", None)
     return found
+
+
+def pg_inventory(url: str) -> Inventory | None:
+    """What the search table holds, for `gongkai verify` (index.inventory's shape); None when there is none.
+    The primary key makes duplicates impossible; the highest seq is the last one indexed."""
+    from index.pg import connect
+
+    conn = connect(url)
+    try:
+        if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is None:
+            return None
+        seqs = {doc_id: int(seq) for doc_id, seq in conn.execute(f"SELECT doc_id, seq FROM {TABLE}")}
+    finally:
+        conn.close()
+    return Inventory(seqs=seqs, last_seq=max(seqs.values(), default=0))

@@ -92,7 +92,18 @@ def test_the_command_line_indexes_and_searches_on_the_configured_backend(pg_url:
         content = html_page("标题", "数字政府")
         capture = arc.record(make_exchange(other, content), kind="document", reason=None, charset="utf-8")
         new = arc.upsert_document(
-            capture, make_parsed(body="推进数字政府建设。", doc_no="浙政办发〔2021〕9号"), other
+            capture,
+            make_parsed(
+                body="推进数字政府建设。", doc_no="浙政办发〔2021〕9号", index_no="002482410/2021-00009"
+            ),
+            other,
         )
     page = json.loads(cli("search", "浙政办发(2021)9号", "--json").output)
     assert page["hits"][0]["id"] == new.doc_id
+    cli("verify")  # the search table holds every document at its catalogue seq
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("DELETE FROM gk_search WHERE doc_id = %s", (doc.doc_id,))
+    result = CliRunner().invoke(main, ["--data-dir", str(data), "verify"], catch_exceptions=False)
+    assert result.exit_code == 1 and f"document {doc.doc_id}" in result.output
