@@ -157,7 +157,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
                 conn.execute(statement)
             count, last = _copy(conn, new, _row_values(catalogue.iter_documents(0), attachments, settings))
         with conn.transaction():
-            conn.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            conn.execute("SET LOCAL maintenance_work_mem = '1GB'")  # GIN entries accumulate in memory
             for statement in index_ddl(new):
                 conn.execute(statement)
         conn.execute(f"ANALYZE {new}")
