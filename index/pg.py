@@ -17,7 +17,7 @@ from types import TracebackType
 from typing import Any
 
 from index.attachhits import attachment_match, page_matches
-from index.errors import IndexBusy, IndexMissing
+from index.errors import IndexBusy, IndexMissing, QueryError
 from index.pgquery import Sql, score, to_expr, where
 from index.pgstore import TABLE, as_json
 from index.query import parse, positive_literals, scope_of
@@ -152,6 +152,11 @@ class PgSearcher:
 
     def _matches(self, query: SearchQuery) -> tuple[Sql, str, bool]:
         """The CTE body of every match (doc_id, agency, topic, num, score), its ORDER BY, and whether a query ran."""
+        if query.filters:  # the field table's filters beyond agency and topic (none today): never ignored
+            names = ", ".join(name for name, _values in query.filters)
+            raise QueryError(
+                f"PostgreSQL 搜索尚不支持按 {names} 筛选 / the postgresql backend cannot filter on {names}"
+            )
         tree = parse(query.q, self.settings)
         expr = to_expr(query.q, tree)
         num = "pnum" if query.date_field == "publish" else "wnum"
