@@ -51,6 +51,19 @@ FRONTIER_FILE = "frontier.sqlite"
 WAIT_POLL_S = 0.1  # a worker with nothing to take looks again this often while other workers hold leases
 
 
+def canonical_seeds(seeds: Sequence[str], summary: CrawlSummary) -> list[str]:
+    """The seeds' canonical URLs; each seed that is not a URL counts as a failed `invalid_url`."""
+    canonical = []
+    for seed in seeds:
+        url = canonicalize(seed)
+        if url is None:
+            summary.failed += 1
+            summary.count("invalid_url")
+        else:
+            canonical.append(url)
+    return canonical
+
+
 def crawl(
     seeds: Sequence[str],
     *,
@@ -67,14 +80,7 @@ def crawl(
     """
     started = time.monotonic()
     summary = CrawlSummary()
-    canonical = []
-    for seed in seeds:
-        url = canonicalize(seed)
-        if url is None:
-            summary.failed += 1
-            summary.count("invalid_url")
-        else:
-            canonical.append(url)
+    canonical = canonical_seeds(seeds, summary)
     if not canonical:
         return summary
     frontier = Frontier.open(state_dir / FRONTIER_FILE)

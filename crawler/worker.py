@@ -19,10 +19,9 @@ from typing import TYPE_CHECKING
 from crawler.fetch import Fetcher
 from crawler.pgfrontier import PgFrontier
 from crawler.pgpolite import PgHostGate, PgRobotsStore
-from crawler.run import _Run
+from crawler.run import _Run, canonical_seeds
 from crawler.settings import CrawlSettings
 from crawler.summary import CrawlSummary
-from crawler.urls import canonicalize
 
 if TYPE_CHECKING:
     from archive import Archive
@@ -44,14 +43,7 @@ def crawl_worker(
     there is no unfinished run to join."""
     started = time.monotonic()
     summary = CrawlSummary()
-    canonical = []
-    for seed in seeds:
-        url = canonicalize(seed)
-        if url is None:
-            summary.failed += 1
-            summary.count("invalid_url")
-        else:
-            canonical.append(url)
+    canonical = canonical_seeds(seeds, summary)
     if seeds and not canonical:
         return summary
     frontier = PgFrontier.open(database, lease_s=settings.lease_timeout_s, worker=worker_id)
