@@ -93,11 +93,6 @@ def term_info(segreader: Any, fieldname: str, text: str) -> Any | None:
         return None
 
 
-def doc_frequency(segreader: Any, fieldname: str, text: str) -> int:
-    info = term_info(segreader, fieldname, text)
-    return 0 if info is None else int(info.doc_frequency())
-
-
 def read_postings(
     segreader: Any,
     fieldname: str,
