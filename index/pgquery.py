@@ -2,8 +2,8 @@
 
 Two parts per query:
 
-* a candidate `tsquery` over `grams`, answered by the GIN index alone: a literal of one or two characters is
-  one lexeme per field tag (exact), a longer one is the AND of its bigrams (a superset); AND, OR and NOT map
+* a candidate `tsquery` over `grams`, answered by the GIN index alone: a literal of two characters is one
+  lexeme per field tag, one of one character a prefix lexeme (both exact), a longer one is the AND of its bigrams (a superset); AND, OR and NOT map
   to & | !. It is exact for every row whose `level` is at least the longest literal's length (`exact_from`);
   rows of a lower level (huge documents that keep only unigrams) are candidates through their
   shorter grams and their level lexeme, and NOT never excludes them on grams alone.
@@ -119,6 +119,11 @@ def _lit_candidates(lit: Lit) -> str:
     parts: list[str] = []
     n = len(lit.text)
     for tag in TAGS[lit.field]:
+        if (
+            n == 1 and tag in LEVELED
+        ):  # long texts keep no unigrams: a prefix of their bigrams (pgstore.bigrams)
+            parts.append(lexeme(tag + lit.text) + ":*")
+            continue
         parts.append(_conj(tag, lit.text, min(n, GRAM)))
         for level, mark in LEVEL_MARK.items():
             if n > level and tag in LEVELED:

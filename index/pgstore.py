@@ -4,11 +4,12 @@ own transaction (`PgIndexWriter.write`), so the search can never be staler than 
 A row keeps what filters, facets, sorts and snippets read (agency, topic, dates as YYYYMMDD numbers, the shown
 fields, the original body and attachment units) and what matching reads:
 
-* `grams`, a `tsvector` without positions whose lexemes are a one-letter field tag plus every 1- and
-  2-character substring of the folded field text (tags: p title/body/文号 "the page", a attachments, t title,
-  g agency, c topic, n 文号; k the 文号 key, i the 索引号 key). A GIN index over it answers a literal of one or
-  two characters exactly (the literal is one lexeme), and gives the candidates of a longer one (all of its
-  bigrams), which `strpos` on the folded text then confirms. No positions: tsvector positions stop at 16,383
+* `grams`, a `tsvector` without positions whose lexemes are a one-letter field tag plus every 2-character
+  substring of the folded field text and its last character (tags: p title/body/文号 "the page", a
+  attachments; the short fields t title, g agency, c topic, n 文号 keep every character too; k the 文号 key, i
+  the 索引号 key). A GIN index over it answers a literal of two characters exactly (one lexeme), one of one
+  character exactly as a prefix (`bigrams`), and gives the candidates of a longer one (its bigrams), which
+  `strpos` on the folded text then confirms. No positions: tsvector positions stop at 16,383
   and at 256 per lexeme, so phrase operators would miss occurrences in long documents.
 * A tsvector may hold at most 1 MB of lexemes. A document whose bigrams do not fit keeps unigrams only
   (level 1, lexeme `y`); queries add the unigram form of a literal for those rows, and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
@@ -34,7 +35,7 @@ from index.settings import IndexSettings
 
 TABLE = "gk_search"
 META = "gk_search_meta"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: long texts keep bigrams and each text's last character, no unigram per character
 MAX_LEXEME_BYTES = 900_000  # PostgreSQL refuses a tsvector over 1 MB of lexeme text
 MAX_WORD_BYTES = 400_000
 PAGE, ATTACH, TITLE, AGENCY, TOPIC, DOC_NO, DOC_KEY, INDEX_KEY = "p", "a", "t", "g", "c", "n", "k", "i"
@@ -66,33 +67,51 @@ COLUMNS = (
 )
 
 
-def table_ddl(name: str) -> list[str]:
-    """CREATE TABLE of the search table under `name` (the live one, or a rebuild's new one)."""
-    return [
-        f"""CREATE TABLE {name} (
+def part_name(name: str, part: int) -> str:
+    return f"{name}_p{part}"
+
+
+def table_ddl(name: str, parts: int = 1) -> list[str]:
+    """CREATE TABLE of the search table under `name` (the live one, or a rebuild's new one), hash-partitioned
+    by doc_id into `parts` tables: a rebuild builds their GIN indexes at the same time, one core each (a GIN
+    build is single-threaded, and it is most of a rebuild's time)."""
+    return (
+        [
+            f"""CREATE TABLE {name} (
             doc_id text COLLATE "C" PRIMARY KEY, seq bigint NOT NULL, shown text NOT NULL,
-            agency text COLLATE "C", topic text COLLATE "C", pnum integer NOT NULL, wnum integer NOT NULL, title_f text NOT NULL, doc_no_f text NOT NULL,
+            agency text COLLATE "C", topic text COLLATE "C", pnum integer NOT NULL, wnum integer NOT NULL,
+            title_f text NOT NULL, doc_no_f text NOT NULL,
             agency_f text NOT NULL, topic_f text NOT NULL, body text NOT NULL, body_f text NOT NULL,
             attach_f text NOT NULL, attach_units text, doc_no_key text, index_no_key text,
             level smallint NOT NULL, grams tsvector NOT NULL, words tsvector NOT NULL
-        ) WITH (toast_tuple_target = 128)""",
-        f"ALTER TABLE {name} ALTER COLUMN body_f SET STORAGE EXTERNAL",
-        f"ALTER TABLE {name} ALTER COLUMN attach_f SET STORAGE EXTERNAL",
-    ] + [
-        # what every matching row reads (facets, title score, 文号 key) stays in the heap row: with the low
-        # toast_tuple_target an EXTENDED column is moved out of line too, and a facet over 1,330 rows then
-        # cost 27 ms of TOAST lookups against 0.1 ms
-        f"ALTER TABLE {name} ALTER COLUMN {column} SET STORAGE MAIN"
-        for column in ("title_f", "agency", "topic", "doc_no_key", "index_no_key")
-    ]
+        ) PARTITION BY HASH (doc_id)""",
+        ]
+        + [
+            f"CREATE TABLE {part_name(name, i)} PARTITION OF {name} FOR VALUES WITH (MODULUS {parts}, REMAINDER {i})"
+            " WITH (toast_tuple_target = 128)"
+            for i in range(parts)
+        ]
+        + [  # set on the parent after its partitions: ALTER ... SET STORAGE recurses to them
+            f"ALTER TABLE {name} ALTER COLUMN body_f SET STORAGE EXTERNAL",
+            f"ALTER TABLE {name} ALTER COLUMN attach_f SET STORAGE EXTERNAL",
+        ]
+        + [
+            # what every matching row reads (facets, title score, 文号 key) stays in the heap row: with the low
+            # toast_tuple_target an EXTENDED column is moved out of line too, and a facet over 1,330 rows then
+            # cost 27 ms of TOAST lookups against 0.1 ms
+            f"ALTER TABLE {name} ALTER COLUMN {column} SET STORAGE MAIN"
+            for column in ("title_f", "agency", "topic", "doc_no_key", "index_no_key")
+        ]
+    )
+
+
+INDEXES = {"grams": "USING gin (grams)", "words": "USING gin (words)", "seq": "(seq)"}
 
 
 def index_ddl(name: str) -> list[str]:
-    return [
-        f"CREATE INDEX {name}_grams ON {name} USING gin (grams)",
-        f"CREATE INDEX {name}_words ON {name} USING gin (words)",
-        f"CREATE INDEX {name}_seq ON {name} (seq)",
-    ]
+    """The indexes of a table (a partition, or the parent: there it builds each partition's index that is
+    missing, and attaches those that exist)."""
+    return [f"CREATE INDEX {name}_{suffix} ON {name} {how}" for suffix, how in INDEXES.items()]
 
 
 def pg_text(text: str) -> str:
@@ -122,6 +141,18 @@ def substrings(texts: Iterable[str], longest: int) -> set[str]:
             out.update(pairs)
             if longest >= 3:
                 out.update(map(str.__add__, pairs, text[2:]))
+    return out
+
+
+def bigrams(texts: Iterable[str]) -> set[str]:
+    """Every distinct bigram of the texts and each text's last character. A one-character literal is then
+    the prefix of a bigram or a last character: one GIN prefix lookup (`'p政':*`), exact, while the index
+    keeps no unigram lexeme per character of a long text (a quarter fewer entries to build)."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(map(str.__add__, text, text[1:]))
+        if text:
+            out.add(text[-1])
     return out
 
 
@@ -205,11 +236,15 @@ def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: Inde
     return Row(tuple(pg_text(v) if isinstance(v, str) else v for v in values))
 
 
+def _grams(texts: list[str], level: int) -> set[str]:
+    return bigrams(texts) if level == GRAM else substrings(texts, level)
+
+
 def _long_grams(short: str, page: Iterable[str], units: list[str]) -> tuple[str, int]:
     """The grams tsvector text and its level: bigrams if they fit in a tsvector, else unigrams."""
     page = list(page)
     for level in range(GRAM, 0, -1):
-        parts = [short, _tagged(PAGE, substrings(page, level)), _tagged(ATTACH, substrings(units, level))]
+        parts = [short, _tagged(PAGE, _grams(page, level)), _tagged(ATTACH, _grams(units, level))]
         if level in LEVEL_MARK:
             parts.append(lexeme(LEVEL_MARK[level]))
         vector = " ".join(p for p in parts if p)

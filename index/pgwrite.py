@@ -2,8 +2,8 @@
 catalogue seq, and one document at a time inside the caller's transaction (the catalogue's hook).
 
 A rebuild builds its rows in `settings.procs` processes (folding, grams and jieba words are the cost), COPYs them
-into `gk_search_new`, builds the GIN indexes once over the whole table (much faster than maintaining them row by
-row), then, in one transaction that locks the live table against writers, copies in what the catalogue wrote
+into `gk_search_new`, builds the GIN indexes once per partition (much faster than maintaining them row by row;
+the partitions at the same time, since one GIN build uses one core), then, in one transaction that locks the live table against writers, copies in what the catalogue wrote
 meanwhile (seq above the rebuild's snapshot), drops the old table and renames the new one. Readers see the old
 table or the new one, never a half-built one. The dictionary's digest is kept in `gk_search_meta`: another user
 dictionary means other words, so `update` rebuilds.
@@ -19,7 +19,18 @@ from typing import Any
 from archive.models import Document
 from index.build import AttachmentSource, DocumentSource, dictionary_digest
 from index.inventory import Inventory
-from index.pgstore import COLUMNS, META, SCHEMA_VERSION, TABLE, Row, doc_row, index_ddl, table_ddl
+from index.pgstore import (
+    COLUMNS,
+    INDEXES,
+    META,
+    SCHEMA_VERSION,
+    TABLE,
+    Row,
+    doc_row,
+    index_ddl,
+    part_name,
+    table_ddl,
+)
 from index.settings import IndexSettings
 
 BATCH = 200  # documents per COPY batch and per worker task
@@ -65,7 +76,7 @@ def ensure_table(conn: Any) -> None:
     conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('{TABLE}'))")
     if conn.execute("SELECT to_regclass(%s)", (TABLE,)).fetchone()[0] is not None:
         return
-    for statement in [*table_ddl(TABLE), *index_ddl(TABLE), *_meta_ddl()]:
+    for statement in [*table_ddl(TABLE), *index_ddl(TABLE), *_meta_ddl()]:  # one partition: writes fill it
         conn.execute(statement)
     _set_meta(conn, None)
 
@@ -142,26 +153,63 @@ def _copy(conn: Any, table: str, rows: Iterator[tuple[Any, ...]]) -> tuple[int, 
     return count, last
 
 
+def _build_indexes(url: str, name: str, parts: int) -> None:
+    """Each partition's indexes, the partitions at the same time on their own connections (one core each),
+    then the parent's, which only attach them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.pg import connect
+
+    def build(part: int) -> None:
+        conn = connect(url)
+        try:
+            # GIN entries accumulate in memory; past about 256 MB a bigger buffer only costs cache misses
+            conn.execute("SET maintenance_work_mem = '256MB'")
+            for statement in index_ddl(part_name(name, part)):
+                conn.execute(statement)
+        finally:
+            conn.close()
+
+    with ThreadPoolExecutor(parts) as pool:
+        list(pool.map(build, range(parts)))
+    conn = connect(url)
+    try:
+        for statement in index_ddl(name):
+            conn.execute(statement)
+        conn.execute(f"ANALYZE {name}")
+    finally:
+        conn.close()
+
+
+def _rename(conn: Any, old: str, new: str, parts: int) -> None:
+    conn.execute(f"ALTER TABLE {old} RENAME TO {new}")
+    conn.execute(f"ALTER INDEX IF EXISTS {old}_pkey RENAME TO {new}_pkey")
+    for suffix in INDEXES:
+        conn.execute(f"ALTER INDEX IF EXISTS {old}_{suffix} RENAME TO {new}_{suffix}")
+    for part in range(parts):
+        old_part, new_part = part_name(old, part), part_name(new, part)
+        conn.execute(f"ALTER TABLE {old_part} RENAME TO {new_part}")
+        conn.execute(f"ALTER INDEX IF EXISTS {old_part}_pkey RENAME TO {new_part}_pkey")
+        for suffix in INDEXES:
+            conn.execute(f"ALTER INDEX IF EXISTS {old_part}_{suffix} RENAME TO {new_part}_{suffix}")
+
+
 def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> int:
     """Build the search table afresh from the whole catalogue and swap it in; returns the count."""
     from index.pg import connect
 
     attachments = _attachments(catalogue)
-    new = TABLE + "_new"
+    new, parts = TABLE + "_new", settings.procs
     conn = connect(url)
     try:
         conn.autocommit = False
         with conn.transaction():
             conn.execute(f"DROP TABLE IF EXISTS {new}")
-            for statement in table_ddl(new):
+            for statement in table_ddl(new, parts):
                 conn.execute(statement)
             count, last = _copy(conn, new, _row_values(catalogue.iter_documents(0), attachments, settings))
-        with conn.transaction():
-            conn.execute("SET LOCAL maintenance_work_mem = '1GB'")  # GIN entries accumulate in memory
-            for statement in index_ddl(new):
-                conn.execute(statement)
-        conn.execute(f"ANALYZE {new}")
         conn.commit()
+        _build_indexes(url, new, parts)
         with conn.transaction():
             for statement in _meta_ddl():
                 conn.execute(statement)
@@ -176,9 +224,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
                 )
                 count += 1
             conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
-            conn.execute(f"ALTER TABLE {new} RENAME TO {TABLE}")
-            for suffix in ("pkey", "grams", "words", "seq"):
-                conn.execute(f"ALTER INDEX IF EXISTS {new}_{suffix} RENAME TO {TABLE}_{suffix}")
+            _rename(conn, new, TABLE, parts)
             _set_meta(conn, dictionary_digest(settings))
     finally:
         conn.close()
