@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from index.attachhits import attachment_match, page_matches
 from index.errors import IndexBusy, IndexMissing, QueryError
-from index.pgquery import Sql, score, to_expr, where
-from index.pgstore import TABLE, as_json
+from index.pgquery import Sql, query_trigrams, score, to_expr, where
+from index.pgstore import META, TABLE, as_json
+from index.pgtri import TOKEN_KEY, TRI_TABLE
 from index.query import parse, positive_literals, scope_of
 from index.search import Hit, SearchPage, SearchQuery
 from index.settings import IndexSettings
@@ -150,7 +152,40 @@ class PgSearcher:
     def doc_count(self) -> int:
         return int(self._run(Sql(f"SELECT count(*) FROM {self.table}"))[0][0])
 
-    def _matches(self, query: SearchQuery) -> tuple[Sql, str, bool]:
+    def _known(self, query: SearchQuery) -> tuple[str | None, frozenset[str]]:
+        """The table's frequent trigrams among the query's (`pgtri`), and the token of the list they are from."""
+        wanted = query_trigrams(parse(query.q, self.settings))
+        if not wanted:
+            return None, frozenset()
+        try:
+            token, found = self._run(
+                Sql(
+                    f"SELECT (SELECT value FROM {META} WHERE key = %s),"
+                    f" ARRAY(SELECT tri FROM {TRI_TABLE} WHERE tri = ANY(%s))",
+                    [TOKEN_KEY, wanted],
+                )
+            )[0]
+        except IndexMissing:  # a table from before the list: every candidate is confirmed
+            return None, frozenset()
+        return token, frozenset(found)
+
+    def _consistent(self, query: SearchQuery, statement: Callable[[Sql, str], Sql]) -> tuple[Any, ...]:
+        """The one row of `statement(matches, order)`, whose first column must be the trigram list's token as
+        that statement saw it: a rebuild that swapped the table in after `_known` read the list means other
+        rows, so the search runs again with the new list."""
+        for _attempt in range(3):
+            token, known = self._known(query)
+            body, order, _ = self._matches(query, known)
+            sql = statement(body, order)
+            guard = Sql(
+                f"SELECT (SELECT value FROM {META} WHERE key = %s), q.* FROM ({sql.text}) q", [TOKEN_KEY]
+            )
+            row = self._run(Sql(guard.text, guard.params + sql.params))[0]
+            if token is None or row[0] == token:
+                return tuple(row[1:])
+        raise IndexBusy("搜索表正在重建，请重试 / the search table is being rebuilt: try again")
+
+    def _matches(self, query: SearchQuery, known: frozenset[str] = frozenset()) -> tuple[Sql, str, bool]:
         """The CTE body of every match (doc_id, agency, topic, num, score), its ORDER BY, and whether a query ran."""
         if query.filters:  # the field table's filters beyond agency and topic (none today): never ignored
             names = ", ".join(name for name, _values in query.filters)
@@ -161,7 +196,7 @@ class PgSearcher:
         expr = to_expr(query.q, tree)
         num = "pnum" if query.date_field == "publish" else "wnum"
         rank = score(expr, self.settings)
-        cond = where(expr)
+        cond = where(expr, known)
         parts = [cond]
         if query.agencies:
             parts.append(Sql("agency = ANY(%s)", [[as_json(a) for a in query.agencies]]))
@@ -187,14 +222,17 @@ class PgSearcher:
     def matching_ids(self, query: SearchQuery) -> list[str]:
         """Every matching document id in the query's sort order (exports)."""
         query.validate(self.settings)
-        body, order, _ = self._matches(query)
-        sql = Sql(f"SELECT doc_id FROM ({body.text}) m ORDER BY {order}", body.params)
-        return [row[0] for row in self._run(sql)]
+        (ids,) = self._consistent(
+            query,
+            lambda body, order: Sql(
+                f"SELECT ARRAY(SELECT doc_id FROM ({body.text}) m ORDER BY {order})", body.params
+            ),
+        )
+        return list(ids)
 
     def search(self, query: SearchQuery) -> SearchPage:
         started = time.perf_counter()
         query.validate(self.settings)
-        body, order, _ = self._matches(query)
         groups = (
             "SELECT agency AS k, count(*) AS c FROM m WHERE agency IS NOT NULL GROUP BY 1",
             "SELECT topic AS k, count(*) AS c FROM m WHERE topic IS NOT NULL GROUP BY 1",
@@ -204,13 +242,16 @@ class PgSearcher:
         facets = ", ".join(
             f"(SELECT coalesce(json_agg(json_build_array(k, c)), '[]') FROM ({g}) x)" for g in groups
         )
-        sql = Sql(
-            f"WITH m AS MATERIALIZED ({body.text}) SELECT (SELECT count(*) FROM m), {facets},"
-            f" (SELECT array_agg(doc_id ORDER BY {order}) FROM"
-            f" (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p)",
-            body.params + [query.limit, query.offset],
-        )
-        total, agency, topic, years, months, page_ids = self._run(sql)[0]
+
+        def statement(body: Sql, order: str) -> Sql:
+            return Sql(
+                f"WITH m AS MATERIALIZED ({body.text}) SELECT (SELECT count(*) FROM m), {facets},"
+                f" (SELECT array_agg(doc_id ORDER BY {order}) FROM"
+                f" (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p)",
+                body.params + [query.limit, query.offset],
+            )
+
+        total, agency, topic, years, months, page_ids = self._consistent(query, statement)
         ids: list[str] = list(page_ids or [])
         hits = self._hits(ids, query) if ids else []
         return SearchPage(

@@ -33,6 +33,7 @@ from index.pgstore import (
     LEVEL_MARK,
     PAGE,
     TITLE,
+    TOP,
     TOPIC,
     lexeme,
     pg_text,
@@ -90,64 +91,76 @@ def _page_doc_no(lit: Lit) -> Key | None:
     return None
 
 
-def exact_from(expr: Expr) -> int:
-    """The lowest row level at which the candidate query of `expr` is exact (INF: never)."""
+def exact_from(expr: Expr, known: frozenset[str]) -> int:
+    """The lowest row level at which the candidate query of `expr` is exact (INF: never); `known` holds the
+    table's frequent trigrams among the query's (`pgtri`)."""
     if isinstance(expr, Key):
         return 1
     if isinstance(expr, Lit):
         if _key_of(expr) is not None:
             return 1
         n = len(expr.text)
+        leveled = all(tag in LEVELED for tag in TAGS[expr.field])
+        if n == TOP and leveled and expr.text in known:
+            return TOP
         if n > GRAM:
             return INF
-        return n if any(tag in LEVELED for tag in TAGS[expr.field]) else 1
-    return max(exact_from(c) for c in expr.children)
+        return n if leveled else 1
+    return max(exact_from(c, known) for c in expr.children)
 
 
-def _conj(tag: str, text: str, n: int) -> str:
-    grams = list(dict.fromkeys(text[i : i + n] for i in range(len(text) - n + 1)))
-    if len(grams) > 8:  # a covering sample is candidate enough; the exact check decides
-        step = (len(grams) - 1) / 7
-        grams = list(dict.fromkeys(grams[round(i * step)] for i in range(8)))
+def _sample(grams: list[str], most: int) -> list[str]:
+    if len(grams) <= most:  # a covering sample is candidate enough; the exact check decides
+        return grams
+    step = (len(grams) - 1) / (most - 1)
+    return list(dict.fromkeys(grams[round(i * step)] for i in range(most)))
+
+
+def _conj(tag: str, text: str, n: int, known: frozenset[str] = frozenset()) -> str:
+    grams = _sample(list(dict.fromkeys(text[i : i + n] for i in range(len(text) - n + 1))), 8)
+    if n == GRAM and known:  # a row of the full level also holds the frequent trigrams: fewer candidates
+        tris = dict.fromkeys(text[i : i + TOP] for i in range(len(text) - TOP + 1))
+        grams += _sample([t for t in tris if t in known], 4)
     return "(" + " & ".join(lexeme(tag + g) for g in grams) + ")"
 
 
-def _lit_candidates(lit: Lit) -> str:
+def _lit_candidates(lit: Lit, known: frozenset[str]) -> str:
     key = _key_of(lit)
     if key is not None:
         return lexeme(key.tag + key.value)
     parts: list[str] = []
     n = len(lit.text)
     for tag in TAGS[lit.field]:
-        if (
-            n == 1 and tag in LEVELED
-        ):  # long texts keep no unigrams: a prefix of their bigrams (pgstore.bigrams)
+        if tag not in LEVELED:  # a short field keeps every character and bigram
+            parts.append(_conj(tag, lit.text, min(n, GRAM)))
+        elif n == 1:  # long texts keep no unigrams: a prefix of their bigrams (pgstore.bigrams)
             parts.append(lexeme(tag + lit.text) + ":*")
-            continue
-        parts.append(_conj(tag, lit.text, min(n, GRAM)))
-        for level, mark in LEVEL_MARK.items():
-            if n > level and tag in LEVELED:
-                parts.append(f"({_conj(tag, lit.text, level)} & {lexeme(mark)})")
+        else:
+            full_level = lexeme(tag + lit.text) if n == TOP and lit.text in known else None
+            parts.append(full_level or _conj(tag, lit.text, min(n, GRAM), known))
+            for level, mark in LEVEL_MARK.items():
+                if n > level:
+                    parts.append(f"({_conj(tag, lit.text, level)} & {lexeme(mark)})")
     extra = _page_doc_no(lit)
     if extra is not None:
         parts.append(lexeme(extra.tag + extra.value))
     return "(" + " | ".join(parts) + ")"
 
 
-def candidates(expr: Expr) -> str | None:
+def candidates(expr: Expr, known: frozenset[str]) -> str | None:
     """The candidate tsquery text (None: every row is a candidate)."""
     if isinstance(expr, Key):
         return lexeme(expr.tag + expr.value)
     if isinstance(expr, Lit):
-        return _lit_candidates(expr)
-    kids = [candidates(c) for c in expr.children]
+        return _lit_candidates(expr, known)
+    kids = [candidates(c, known) for c in expr.children]
     if expr.op == "and":
         kept = [k for k in kids if k is not None]
         return "(" + " & ".join(kept) + ")" if kept else None
     if expr.op == "or":
         return None if any(k is None for k in kids) else "(" + " | ".join(kids) + ")"  # type: ignore[arg-type]
-    inner, m = kids[0], exact_from(expr.children[0])
-    if inner is None or m > GRAM:
+    inner, m = kids[0], exact_from(expr.children[0], known)
+    if inner is None or m > TOP:
         return None
     marks = [lexeme(mark) for level, mark in LEVEL_MARK.items() if level < m]
     return "(" + " | ".join([f"!{inner}", *marks]) + ")"
@@ -173,16 +186,16 @@ def full(expr: Expr) -> Sql:
     return _join(" AND " if expr.op == "and" else " OR ", kids)
 
 
-def exact(expr: Expr) -> Sql | None:
+def exact(expr: Expr, known: frozenset[str]) -> Sql | None:
     """What candidates of `expr` still need to be a match (None: nothing, the candidate query decides)."""
-    m = exact_from(expr)
+    m = exact_from(expr, known)
     if m <= 1:
         return None
-    if m <= GRAM:
+    if m <= TOP:
         check = full(expr)
         return Sql(f"(level >= {m} OR ({check.text}))", check.params)
     if isinstance(expr, Node) and expr.op == "and":
-        parts = [p for p in (exact(c) for c in expr.children) if p is not None]
+        parts = [p for p in (exact(c, known) for c in expr.children) if p is not None]
         return _join(" AND ", parts) if parts else None
     return full(expr)
 
@@ -242,15 +255,31 @@ def score(expr: Expr | None, settings: IndexSettings) -> Sql:
     return Sql(" + ".join(t.text for t in terms), [p for t in terms for p in t.params])
 
 
-def where(expr: Expr | None) -> Sql:
+def where(expr: Expr | None, known: frozenset[str] = frozenset()) -> Sql:
     """The WHERE condition of the matches of `expr` (TRUE for no query)."""
     if expr is None:
         return Sql("TRUE")
     parts: list[Sql] = []
-    cand = candidates(expr)
+    cand = candidates(expr, known)
     if cand is not None:
         parts.append(Sql("grams @@ %s::tsquery", [cand]))
-    check = exact(expr)
+    check = exact(expr, known)
     if check is not None:
         parts.append(check)
     return _join(" AND ", parts) if parts else Sql("TRUE")
+
+
+def query_trigrams(expr: Expr | None) -> list[str]:
+    """The trigrams of the query's literals of three characters or more: what to look up in the table's list
+    of frequent ones (a literal of three that is one is exact; a longer one gets them as candidates)."""
+    out: dict[str, None] = {}
+    stack: list[Expr] = [expr] if expr is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Lit):
+            text = node.text
+            if len(text) >= TOP and _key_of(node) is None:
+                out.update(dict.fromkeys(text[i : i + TOP] for i in range(len(text) - TOP + 1)))
+        elif isinstance(node, Node):
+            stack.extend(node.children)
+    return [pg_text(t) for t in out]  # PostgreSQL text holds no NUL (the list holds none either)

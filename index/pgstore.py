@@ -11,8 +11,11 @@ fields, the original body and attachment units) and what matching reads:
   character exactly as a prefix (`bigrams`), and gives the candidates of a longer one (its bigrams), which
   `strpos` on the folded text then confirms. No positions: tsvector positions stop at 16,383
   and at 256 per lexeme, so phrase operators would miss occurrences in long documents.
-* A tsvector may hold at most 1 MB of lexemes. A document whose bigrams do not fit keeps unigrams only
-  (level 1, lexeme `y`); queries add the unigram form of a literal for those rows, and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
+  Also the archive's frequent trigrams (`pgtri`): a 3-character literal that is one of them is one lexeme,
+  exact, instead of thousands of `strpos` confirmations (11 µs for each 11 KB text read).
+* A tsvector may hold at most 1 MB of lexemes. A document whose grams do not fit keeps bigrams only (level 2,
+  lexeme `z`), or unigrams (level 1, lexeme `y`); queries add the shorter forms of a literal for those rows,
+  and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
 * the shown fields, the original body, agency and topic as JSON text (exact even where text holds NUL,
   which PostgreSQL text cannot; the folded texts hold U+FFFD there instead).
 * `words`, the jieba words (2+ characters) of the texts: whole-word matches rank first.
@@ -31,17 +34,19 @@ from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
 from index.analyzer import END, fold, segmenter
 from index.build import attachment_units
+from index.pgtri import frequent_in
 from index.settings import IndexSettings
 
 TABLE = "gk_search"
 META = "gk_search_meta"
-SCHEMA_VERSION = 2  # 2: long texts keep bigrams and each text's last character, no unigram per character
+SCHEMA_VERSION = 3  # 2: bigrams and last characters, no unigram per character; 3: frequent trigrams
 MAX_LEXEME_BYTES = 900_000  # PostgreSQL refuses a tsvector over 1 MB of lexeme text
 MAX_WORD_BYTES = 400_000
 PAGE, ATTACH, TITLE, AGENCY, TOPIC, DOC_NO, DOC_KEY, INDEX_KEY = "p", "a", "t", "g", "c", "n", "k", "i"
-GRAM = 2  # the longest grams kept: a literal of up to GRAM characters is one lexeme (trigrams cost a GIN 10x
-# slower to build and 5x larger, measured: 57 s and 115 MB against 6 s and 24 MB for 2,000 documents)
-LEVEL_MARK = {1: "y"}  # the lexeme that marks a row whose long texts keep only shorter grams
+GRAM = 2  # every bigram is kept: a literal of up to GRAM characters is one lexeme (every trigram as well
+# would cost a GIN 4x slower to build and 4x larger, measured on 3,000 documents; the frequent ones, 1.6x)
+TOP = 3  # a row's full level: bigrams and the archive's frequent trigrams (`pgtri`)
+LEVEL_MARK = {1: "y", 2: "z"}  # the lexeme that marks a row whose long texts keep only shorter grams
 
 COLUMNS = (
     "doc_id",
@@ -181,8 +186,14 @@ def _date(value: str | None) -> str | None:
     return value if value and len(value) >= 4 else None
 
 
-def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: IndexSettings) -> Row:
-    """What one catalogue document becomes in the search table (the same inputs as `build.doc_fields`)."""
+def doc_row(
+    doc: Document,
+    attachments: Sequence[dict[str, Any]],
+    settings: IndexSettings,
+    trigrams: frozenset[str] = frozenset(),
+) -> Row:
+    """What one catalogue document becomes in the search table (the same inputs as `build.doc_fields`);
+    `trigrams` are the archive's frequent ones (`pgtri`), the same for every row of one table."""
     f = doc.fields
     title_f, body_f = fold(f.title or ""), fold(f.body or "")
     doc_no_f, agency_f, topic_f = fold(f.doc_no or ""), fold(f.agency or ""), fold(f.topic or "")
@@ -193,7 +204,9 @@ def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: Inde
     shorts = [_tagged(tag, substrings([text], GRAM)) for tag, text in ((TITLE, title_f), (AGENCY, agency_f))]
     shorts += [_tagged(tag, substrings([text], GRAM)) for tag, text in ((TOPIC, topic_f), (DOC_NO, doc_no_f))]
     shorts += [lexeme(tag + key) for tag, key in ((DOC_KEY, dkey), (INDEX_KEY, ikey)) if key]
-    grams, level = _long_grams(" ".join(x for x in shorts if x), (title_f, body_f, doc_no_f), unit_texts)
+    grams, level = _long_grams(
+        " ".join(x for x in shorts if x), [title_f, body_f, doc_no_f], unit_texts, trigrams
+    )
     cut = segmenter(settings.user_dictionary)
     words: set[str] = set()
     for text in (title_f, body_f, *unit_texts):
@@ -236,15 +249,21 @@ def doc_row(doc: Document, attachments: Sequence[dict[str, Any]], settings: Inde
     return Row(tuple(pg_text(v) if isinstance(v, str) else v for v in values))
 
 
-def _grams(texts: list[str], level: int) -> set[str]:
+def _grams(texts: list[str], level: int, trigrams: frozenset[str]) -> set[str]:
+    if level == TOP:
+        return bigrams(texts) | frequent_in(texts, trigrams)
     return bigrams(texts) if level == GRAM else substrings(texts, level)
 
 
-def _long_grams(short: str, page: Iterable[str], units: list[str]) -> tuple[str, int]:
-    """The grams tsvector text and its level: bigrams if they fit in a tsvector, else unigrams."""
-    page = list(page)
-    for level in range(GRAM, 0, -1):
-        parts = [short, _tagged(PAGE, _grams(page, level)), _tagged(ATTACH, _grams(units, level))]
+def _long_grams(short: str, page: list[str], units: list[str], trigrams: frozenset[str]) -> tuple[str, int]:
+    """The grams tsvector text and its level: bigrams and frequent trigrams if they fit in a tsvector, else
+    bigrams, else unigrams."""
+    for level in range(TOP, 0, -1):
+        parts = [
+            short,
+            _tagged(PAGE, _grams(page, level, trigrams)),
+            _tagged(ATTACH, _grams(units, level, trigrams)),
+        ]
         if level in LEVEL_MARK:
             parts.append(lexeme(LEVEL_MARK[level]))
         vector = " ".join(p for p in parts if p)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from archive.models import Document
+from index import pgtri
+from index.analyzer import fold
 from index.build import AttachmentSource, DocumentSource, dictionary_digest
 from index.inventory import Inventory
 from index.pgstore import (
@@ -31,6 +33,7 @@ from index.pgstore import (
     part_name,
     table_ddl,
 )
+from index.pgtri import SAMPLE, TrigramList, choose
 from index.settings import IndexSettings
 
 BATCH = 200  # documents per COPY batch and per worker task
@@ -48,9 +51,13 @@ def _upsert_sql(table: str) -> str:
 def write_document(
     conn: Any, doc: Document, attachments: Sequence[dict[str, Any]], settings: IndexSettings
 ) -> None:
-    """Index one document in `conn`'s current transaction (commits or rolls back with the catalogue's row)."""
+    """Index one document in `conn`'s current transaction (commits or rolls back with the catalogue's row).
+    The table is locked first (a rebuild's swap is waited for), then its trigram list read: the row holds the
+    trigrams of the table it goes into."""
     ensure_table(conn)
-    conn.execute(_upsert_sql(TABLE), doc_row(doc, attachments, settings).values)
+    conn.execute(f"LOCK TABLE {TABLE} IN ROW EXCLUSIVE MODE")
+    trigrams = _LIST.current(conn, META)
+    conn.execute(_upsert_sql(TABLE), doc_row(doc, attachments, settings, trigrams).values)
 
 
 class PgIndexListener:
@@ -82,7 +89,7 @@ def ensure_table(conn: Any) -> None:
 
 
 def _meta_ddl() -> list[str]:
-    return [f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text)"]
+    return [f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text)", *pgtri.ddl()]
 
 
 def _set_meta(conn: Any, digest: str | None) -> None:
@@ -99,21 +106,26 @@ def _meta(conn: Any) -> dict[str, str]:
     return dict(conn.execute(f"SELECT key, value FROM {META}").fetchall())
 
 
-def _rows(batch: list[tuple[Document, Sequence[dict[str, Any]]]], settings: IndexSettings) -> list[Row]:
-    return [doc_row(doc, attachments, settings) for doc, attachments in batch]
+_LIST = TrigramList()
 
 
-_WORKER_SETTINGS: IndexSettings | None = None
+def _rows(
+    batch: list[tuple[Document, Sequence[dict[str, Any]]]], settings: IndexSettings, trigrams: frozenset[str]
+) -> list[Row]:
+    return [doc_row(doc, attachments, settings, trigrams) for doc, attachments in batch]
 
 
-def _init_worker(settings: IndexSettings) -> None:
-    global _WORKER_SETTINGS
-    _WORKER_SETTINGS = settings
+_WORKER: tuple[IndexSettings, frozenset[str]] | None = None
+
+
+def _init_worker(settings: IndexSettings, trigrams: frozenset[str]) -> None:
+    global _WORKER
+    _WORKER = (settings, trigrams)
 
 
 def _worker_rows(batch: list[tuple[Document, Sequence[dict[str, Any]]]]) -> list[tuple[Any, ...]]:
-    assert _WORKER_SETTINGS is not None
-    return [r.values for r in _rows(batch, _WORKER_SETTINGS)]
+    assert _WORKER is not None
+    return [r.values for r in _rows(batch, *_WORKER)]
 
 
 def _batches(
@@ -127,18 +139,21 @@ def _batches(
 
 
 def _row_values(
-    docs: Iterator[Document], attachments: AttachmentSource | None, settings: IndexSettings
+    docs: Iterator[Document],
+    attachments: AttachmentSource | None,
+    settings: IndexSettings,
+    trigrams: frozenset[str],
 ) -> Iterator[tuple[Any, ...]]:
     """Every document's row, built in `settings.procs` processes (in order)."""
     if settings.procs <= 1:
         for batch in _batches(docs, attachments):
-            yield from (r.values for r in _rows(batch, settings))
+            yield from (r.values for r in _rows(batch, settings, trigrams))
         return
     from index.analyzer import segmenter
 
     segmenter(settings.user_dictionary)  # loaded before the fork: the children share it
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(settings.procs, initializer=_init_worker, initargs=(settings,)) as pool:
+    with ctx.Pool(settings.procs, initializer=_init_worker, initargs=(settings, trigrams)) as pool:
         for values in pool.imap(_worker_rows, _batches(docs, attachments), chunksize=1):
             yield from values
 
@@ -200,6 +215,9 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
 
     attachments = _attachments(catalogue)
     new, parts = TABLE + "_new", settings.procs
+    docs = catalogue.iter_documents(0)
+    sample = list(islice(docs, SAMPLE))
+    trigrams = choose([fold(d.fields.title or ""), fold(d.fields.body or "")] for d in sample)
     conn = connect(url)
     try:
         conn.autocommit = False
@@ -207,7 +225,8 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
             conn.execute(f"DROP TABLE IF EXISTS {new}")
             for statement in table_ddl(new, parts):
                 conn.execute(statement)
-            count, last = _copy(conn, new, _row_values(catalogue.iter_documents(0), attachments, settings))
+            rows = _row_values(chain(sample, docs), attachments, settings, trigrams)
+            count, last = _copy(conn, new, rows)
         conn.commit()
         _build_indexes(url, new, parts)
         with conn.transaction():
@@ -219,13 +238,13 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
                 )  # readers go on; writers wait for the swap
             sql = _upsert_sql(new)
             for doc in catalogue.iter_documents(last):  # written while the rebuild ran
-                conn.execute(
-                    sql, doc_row(doc, attachments(doc.doc_id) if attachments else (), settings).values
-                )
+                found = attachments(doc.doc_id) if attachments else ()
+                conn.execute(sql, doc_row(doc, found, settings, trigrams).values)
                 count += 1
             conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
             _rename(conn, new, TABLE, parts)
             _set_meta(conn, dictionary_digest(settings))
+            pgtri.store(conn, trigrams, META)
     finally:
         conn.close()
     return count
@@ -255,8 +274,10 @@ def update_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> i
         count = 0
         conn.autocommit = False
         with conn.transaction(), conn.cursor() as cur:
+            conn.execute(f"LOCK TABLE {TABLE} IN ROW EXCLUSIVE MODE")  # then the list of the table written
+            trigrams = _LIST.current(conn, META)
             batch: list[tuple[Any, ...]] = []
-            for values in _row_values(catalogue.iter_documents(since), attachments, settings):
+            for values in _row_values(catalogue.iter_documents(since), attachments, settings, trigrams):
                 batch.append(values)
                 if len(batch) >= BATCH:
                     cur.executemany(sql, batch)

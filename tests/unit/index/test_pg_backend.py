@@ -1,6 +1,6 @@
 """What only the PostgreSQL backend has to get right, checked against a substring oracle and the Whoosh index:
-documents too large for a tsvector of bigrams (kept as unigrams, level 1), lexemes that need quoting, NUL,
-and the candidate query's NOT on such documents. Seeded (GONGKAI_SEED); the seed is printed."""
+documents too large for a tsvector of bigrams and frequent trigrams (kept as bigrams, level 2, or unigrams,
+level 1), lexemes that need quoting, NUL, and the candidate query's NOT on such documents. Seeded (GONGKAI_SEED); the seed is printed."""
 
 from __future__ import annotations
 
@@ -34,12 +34,13 @@ def _truth(docs: list[Document], text: str) -> set[str]:
     return {d.doc_id for d in docs if needle in fold(d.fields.title or "") or needle in fold(d.fields.body)}
 
 
-@pytest.mark.parametrize("cap", [None, 2000])
+@pytest.mark.parametrize("cap", [None, 20_000, 2000])
 def test_huge_documents_and_odd_characters_match_exactly(
     cap: int | None, tmp_path: Path, pg_server: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """cap 2000: every document over about 700 characters keeps only unigrams (as a multi-megabyte text
-    would), so its literals go through the unigram candidates and the exact check."""
+    """cap 20,000: the longest documents keep bigrams without their frequent trigrams (level 2); cap 2000:
+    every document over about 700 characters keeps only unigrams (as a multi-megabyte text would), so its
+    literals go through the shorter candidates and the exact check."""
     print("seed", SEED)
     rng = random.Random(SEED)
     docs = _docs(rng)
@@ -52,8 +53,12 @@ def test_huge_documents_and_odd_characters_match_exactly(
 
     with psycopg.connect(url) as conn:
         levels = dict(conn.execute("SELECT level, count(*) FROM gk_search GROUP BY 1").fetchall())
-    assert (1 in levels) == (cap is not None), levels
-    probes = [*ODD, "政府", "公安交", "数字经济建设"]
+    assert set(levels) == {None: {3}, 20_000: {2, 3}, 2000: {1, 2, 3}}[cap], levels
+    with psycopg.connect(url) as conn:
+        known = {row[0] for row in conn.execute("SELECT tri FROM gk_search_tri")}
+    assert known, "the documents share trigrams: the table keeps the frequent ones"
+    # (a trigram holding U+FFFD stands for NUL as well: the one documented difference between the backends)
+    probes = [*ODD, "政府", "公安交", "数字经济建设", *sorted(t for t in known if "\ufffd" not in t)[:10]]
     for d in rng.sample(docs, 20):
         start = rng.randrange(max(1, len(d.fields.body) - 6))
         probes.append(d.fields.body[start : start + rng.randint(1, 5)])
