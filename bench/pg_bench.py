@@ -29,6 +29,14 @@ from index import IndexSettings, SearchQuery, rebuild_index  # noqa: E402
 from index.pg import PgSearcher  # noqa: E402
 
 _SERVER: dict[str, Any] = {}
+# a server set up for its machine (24 GB here), as a deployment would be; the tests' server keeps the defaults
+SERVER_SETTINGS = {
+    "shared_buffers": "2GB",
+    "work_mem": "64MB",
+    "effective_cache_size": "16GB",
+    "random_page_cost": "1.1",
+    "max_wal_size": "8GB",
+}
 
 
 def _admin_url() -> str:
@@ -40,7 +48,7 @@ def _admin_url() -> str:
         from pgserver import start_server  # the tests' harness: initdb + pg_ctl on a free port
 
         base = Path(tempfile.mkdtemp(prefix="gongkai-pgbench-"))
-        server, stop = start_server(base)
+        server, stop = start_server(base, SERVER_SETTINGS)
         _SERVER["url"] = server.url()
 
         def _stop() -> None:

@@ -155,7 +155,7 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """The tokens that contain a letter or digit, in order (punctuation and spaces dropped)."""
-        return [w for w in self.raw(text) if _keep(w)]
+        return [w for w in self.raw(text) if is_word(w)]
 
 
 _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba's user dictionary line: word [freq] [tag]
@@ -177,7 +177,8 @@ def read_user_dictionary(path: Path) -> list[tuple[str, int | None, str | None]]
     return entries
 
 
-def _keep(token: str) -> bool:
+def is_word(token: str) -> bool:
+    """A token of `cut`: one that holds a letter or digit."""
     for char in token:
         if char.isalnum():
             return True
@@ -239,7 +240,7 @@ class ProjectAnalyzer(Tokenizer):
         for word in segmenter(self.user_dictionary).raw(folded):
             begin = offset
             offset += len(word)
-            if not _keep(word):
+            if not is_word(word):
                 continue
             token.text = word
             token.boost = 1.0

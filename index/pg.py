@@ -195,7 +195,8 @@ class PgSearcher:
         tree = parse(query.q, self.settings)
         expr = to_expr(query.q, tree)
         num = "pnum" if query.date_field == "publish" else "wnum"
-        rank = score(expr, self.settings)
+        # only a relevance order reads the score (its word lookup is a second scan of every matching row)
+        rank = score(expr, self.settings) if query.sort == "relevance" else Sql("0")
         cond = where(expr, known)
         parts = [cond]
         if query.agencies:

@@ -3,13 +3,15 @@
 Two parts per query:
 
 * a candidate `tsquery` over `grams`, answered by the GIN index alone: a literal of two characters is one
-  lexeme per field tag, one of one character a prefix lexeme (both exact), a longer one is the AND of its bigrams (a superset); AND, OR and NOT map
-  to & | !. It is exact for every row whose `level` is at least the longest literal's length (`exact_from`);
-  rows of a lower level (huge documents that keep only unigrams) are candidates through their
-  shorter grams and their level lexeme, and NOT never excludes them on grams alone.
+  lexeme per field tag, one of one character a prefix lexeme, one of three characters that is one of the
+  table's frequent trigrams (`pgtri`, looked up per query: `known`) one lexeme (all exact); a longer one is
+  the AND of its bigrams and frequent trigrams (a superset). AND, OR and NOT map to & | !. It is exact for
+  every row whose `level` is at least the literal's (`exact_from`); rows of a lower level (huge documents
+  that keep only bigrams, or unigrams) are candidates through their shorter grams and their level lexeme,
+  and NOT never excludes them on grams alone.
 * an exact SQL condition checked on the candidates only: `strpos` on the folded columns, skipped for a part of
-  the tree that the candidate query already decides (`level >= n`), so a query of 1-2 character terms reads no
-  text at all.
+  the tree that the candidate query already decides (`level >= n`), so a query of 1-2 character terms and
+  frequent 3-character ones reads no text at all.
 
 Scores are cheap per-row terms: title occurrences (title_boost), the literal's jieba words as whole words
 (a hashed semi-join on the words GIN index), the 文号 key. Ties break by id, as in the Whoosh backend.

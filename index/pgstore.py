@@ -32,9 +32,8 @@ from typing import Any
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
-from index.analyzer import END, fold, segmenter
+from index.analyzer import END, fold, is_word, segmenter
 from index.build import attachment_units
-from index.pgtri import frequent_in
 from index.settings import IndexSettings
 
 TABLE = "gk_search"
@@ -149,15 +148,21 @@ def substrings(texts: Iterable[str], longest: int) -> set[str]:
     return out
 
 
-def bigrams(texts: Iterable[str]) -> set[str]:
-    """Every distinct bigram of the texts and each text's last character. A one-character literal is then
-    the prefix of a bigram or a last character: one GIN prefix lookup (`'p政':*`), exact, while the index
-    keeps no unigram lexeme per character of a long text (a quarter fewer entries to build)."""
+def bigrams(texts: Iterable[str], trigrams: frozenset[str] = frozenset()) -> set[str]:
+    """Every distinct bigram of the texts, each text's last character, and the texts' trigrams that are in
+    `trigrams` (the table's frequent ones, `pgtri`; made from the same pairs). A one-character literal is
+    then the prefix of a bigram or a last character: one GIN prefix lookup (`'p政':*`), exact, while the
+    index keeps no unigram lexeme per character of a long text (a quarter fewer entries to build)."""
     out: set[str] = set()
     for text in texts:
-        out.update(map(str.__add__, text, text[1:]))
+        if "\x00" in text:  # as PostgreSQL text holds it, and as the trigram list was chosen
+            text = text.replace("\x00", "\ufffd")
+        pairs = list(map(str.__add__, text, text[1:]))
+        out.update(pairs)
         if text:
             out.add(text[-1])
+        if trigrams:  # no set of every trigram: each is looked up in the list as it is made
+            out.update(trigrams.intersection(map(str.__add__, pairs, text[2:])))
     return out
 
 
@@ -208,10 +213,11 @@ def doc_row(
         " ".join(x for x in shorts if x), [title_f, body_f, doc_no_f], unit_texts, trigrams
     )
     cut = segmenter(settings.user_dictionary)
-    words: set[str] = set()
+    tokens: set[str] = set()
     for text in (title_f, body_f, *unit_texts):
-        words.update(w for w in cut.cut(text) if len(w) >= 2)
-    word_vector = _words(words)
+        tokens.update(cut.raw(text))
+    # each distinct token tested once (a text repeats its words): the words of `cut`, of 2+ characters
+    word_vector = _words({w for w in tokens if len(w) >= 2 and is_word(w)})
     publish, written = _date(f.publish_date), _date(f.written_date)
     shown = {
         "url": doc.url,
@@ -250,9 +256,9 @@ def doc_row(
 
 
 def _grams(texts: list[str], level: int, trigrams: frozenset[str]) -> set[str]:
-    if level == TOP:
-        return bigrams(texts) | frequent_in(texts, trigrams)
-    return bigrams(texts) if level == GRAM else substrings(texts, level)
+    if level >= GRAM:
+        return bigrams(texts, trigrams if level == TOP else frozenset())
+    return substrings(texts, level)
 
 
 def _long_grams(short: str, page: list[str], units: list[str], trigrams: frozenset[str]) -> tuple[str, int]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterator, Sequence
-from itertools import chain, islice
+from itertools import islice
 from typing import Any
 
 from archive.models import Document
@@ -168,6 +168,19 @@ def _copy(conn: Any, table: str, rows: Iterator[tuple[Any, ...]]) -> tuple[int, 
     return count, last
 
 
+def _sample(catalogue: DocumentSource, windows: int = 20) -> list[Document]:
+    """About SAMPLE documents from `windows` stretches spread over the catalogue's sequence (its first ones
+    alone may be one agency's or one year's), each document once."""
+    top, out = catalogue.max_seq(), dict[str, Document]()
+    for i in range(windows):
+        docs = catalogue.iter_documents(i * top // windows)
+        out.update((d.doc_id, d) for d in islice(docs, SAMPLE // windows))
+        close = getattr(docs, "close", None)
+        if close is not None:
+            close()
+    return list(out.values())
+
+
 def _build_indexes(url: str, name: str, parts: int) -> None:
     """Each partition's indexes, the partitions at the same time on their own connections (one core each),
     then the parent's, which only attach them."""
@@ -215,9 +228,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
 
     attachments = _attachments(catalogue)
     new, parts = TABLE + "_new", settings.procs
-    docs = catalogue.iter_documents(0)
-    sample = list(islice(docs, SAMPLE))
-    trigrams = choose([fold(d.fields.title or ""), fold(d.fields.body or "")] for d in sample)
+    trigrams = choose([fold(d.fields.title or ""), fold(d.fields.body or "")] for d in _sample(catalogue))
     conn = connect(url)
     try:
         conn.autocommit = False
@@ -225,7 +236,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
             conn.execute(f"DROP TABLE IF EXISTS {new}")
             for statement in table_ddl(new, parts):
                 conn.execute(statement)
-            rows = _row_values(chain(sample, docs), attachments, settings, trigrams)
+            rows = _row_values(catalogue.iter_documents(0), attachments, settings, trigrams)
             count, last = _copy(conn, new, rows)
         conn.commit()
         _build_indexes(url, new, parts)

@@ -28,7 +28,8 @@ class IndexSettings:
     max_query_chars / max_query_terms / max_nesting: caps applied before any parsing (docs/TESTPLAN.md finding 11).
     max_limit: the largest page size a caller may ask for (the API's `limit` too); max_offset: the deepest offset.
     max_filter_values: values one filter (agency, topic, ...) may list; more is a QueryError (the web's 400).
-    procs: processes used by a full rebuild (Whoosh's multiprocessing writer); 1 builds in-process.
+    procs: processes used by a full rebuild (Whoosh's multiprocessing writer; on PostgreSQL also the search
+        table's partitions, whose GIN indexes are built at the same time); 1 builds in-process.
     title_boost: weight of a title match against a body match.
     rebuild_chunk_docs: a rebuild writes its segments every this many documents (a fresh segment's postings are
         held in memory until it is written: about 150 KB per average document).

@@ -76,8 +76,8 @@ def _absent(reason: str) -> None:
     pytest.skip(reason)
 
 
-def start_server(base: Path) -> tuple[PgServer, list[str]]:
-    """Start a server under `base`; returns it and the pg_ctl stop command."""
+def start_server(base: Path, settings: dict[str, str] | None = None) -> tuple[PgServer, list[str]]:
+    """Start a server under `base` (`settings`: more -c name=value); returns it and the pg_ctl stop command."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     if initdb is None or pg_ctl is None:
         _absent("PostgreSQL is not installed (initdb/pg_ctl not found): apt-get install postgresql")
@@ -107,8 +107,10 @@ def start_server(base: Path) -> tuple[PgServer, list[str]]:
     port = _free_port()
     options = (
         f"-h 127.0.0.1 -p {port} -k {sockets} -c fsync=off -c synchronous_commit=off "
-        "-c full_page_writes=off -c max_connections=100 -c shared_buffers=128MB"
+        "-c full_page_writes=off -c max_connections=100"
     )
+    for name, value in {"shared_buffers": "128MB", **(settings or {})}.items():
+        options += f" -c {name}={value}"
     subprocess.run(
         [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "log"), "-w", "-t", "60", "start"],
         check=True,

@@ -63,3 +63,14 @@ def test_a_rebuild_between_the_lists_lookup_and_the_search_is_retried(
         page = s.search(SearchQuery(q="会议通"))
     assert calls == [frozenset({"会议通"}), frozenset()]  # the first list, then the second table's
     assert page.total == 1 and [h.id for h in page.hits] == ["d200"]
+
+
+def test_the_list_is_chosen_from_the_whole_catalogue_not_its_first_documents(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("index.pgwrite.SAMPLE", 40)  # 20 stretches of 2 documents over 200
+    docs = _docs(["会议通知"], 100) + _docs(["政府工作"], 100, start=100)
+    rebuild_pg(ListCatalogue(docs), pg_url, IndexSettings())
+    with psycopg.connect(pg_url) as conn:
+        known = {row[0] for row in conn.execute("SELECT tri FROM gk_search_tri")}
+    assert {"会议通", "政府工"} <= known
