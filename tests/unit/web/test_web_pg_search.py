@@ -5,7 +5,7 @@ the same totals, facets and match sets as on Whoosh for a spread of queries and 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -41,22 +41,29 @@ def pg_corpus_url(request: pytest.FixtureRequest, corpus: Corpus) -> str:
 
 
 @pytest.fixture
-def make_app(corpus: Corpus, pg_corpus_url: str) -> Callable[..., Flask]:
+def make_app(corpus: Corpus, pg_corpus_url: str) -> Iterator[Callable[..., Flask]]:
+    """Apps on the PostgreSQL backend; their connection pools are closed when the test ends (not left to the
+    garbage collector, which may finalise a connection before its pool and warn that it was left open)."""
+    caches: list[Any] = []
+
     def factory(*, unsafe: bool = False, **settings: Any) -> Flask:
         settings = {"rate_per_s": 1000.0, "rate_burst": 1000, "expensive_concurrency": 1000, **settings}
         web = dataclasses.replace(WebSettings(app_origin=APP_ORIGIN, raw_origin=RAW_ORIGIN), **settings)
         index_settings = dataclasses.replace(
             corpus.index_settings, backend="postgresql", database=pg_corpus_url
         )
+        caches.append(search_cache(index_settings))
         return create_app(
             web,
             data_dir=corpus.data_dir,
             index_settings=index_settings,
             enable_unsafe_test_routes=unsafe,
-            index_cache=search_cache(index_settings),
+            index_cache=caches[-1],
         )
 
-    return factory
+    yield factory
+    for cache in caches:
+        cache.close()
 
 
 QUERIES = [
