@@ -217,9 +217,13 @@ class PgSearcher:
             low = int((query.since or "1000-01-01").replace("-", ""))
             high = int((query.until or "9999-12-31").replace("-", ""))
             parts.append(Sql(f"{num} BETWEEN %s AND %s", [low, high]))
+        # the score over the matches of every partition at once: in the partitions' scans, each would build
+        # its own hash of a word's rows (the word lookup twice over, 22 ms for a common word each)
         text = (
-            f"SELECT doc_id, agency, topic, {num} AS num, {rank.text.format(table=self.table)} AS score"
-            f" FROM {self.table} WHERE " + " AND ".join(f"({p.text})" for p in parts)
+            f"SELECT doc_id, agency, topic, num, {rank.text.format(table=self.table)} AS score FROM"
+            f" (SELECT doc_id, agency, topic, {num} AS num, title_f, doc_no_key FROM {self.table} WHERE "
+            + " AND ".join(f"({p.text})" for p in parts)
+            + " OFFSET 0) x"
         )
         params = rank.params + [x for p in parts for x in p.params]
         if query.sort == "relevance" and expr is not None:
