@@ -88,7 +88,9 @@ def table_mb(url: str) -> float:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        size = conn.execute("SELECT pg_total_relation_size('gk_search')").fetchone()
+        size = conn.execute(  # the table is partitioned: the parent holds nothing itself
+            "SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('gk_search')"
+        ).fetchone()
     return float(size[0] if size else 0) / 1e6
 
 
