@@ -136,15 +136,13 @@ def lexeme(text: str) -> str:
 
 
 def substrings(texts: Iterable[str], longest: int) -> set[str]:
-    """Every distinct substring of 1..`longest` characters of the texts (C-level loops: map over slices)."""
+    """Every distinct substring of 1..`longest` (at most 2) characters of the texts (C-level loops: map over
+    slices)."""
     out: set[str] = set()
     for text in texts:
         out.update(text)
         if longest >= 2:
-            pairs = list(map(str.__add__, text, text[1:]))
-            out.update(pairs)
-            if longest >= 3:
-                out.update(map(str.__add__, pairs, text[2:]))
+            out.update(map(str.__add__, text, text[1:]))
     return out
 
 
@@ -155,8 +153,7 @@ def bigrams(texts: Iterable[str], trigrams: frozenset[str] = frozenset()) -> set
     index keeps no unigram lexeme per character of a long text (a quarter fewer entries to build)."""
     out: set[str] = set()
     for text in texts:
-        if "\x00" in text:  # as PostgreSQL text holds it, and as the trigram list was chosen
-            text = text.replace("\x00", "\ufffd")
+        text = pg_text(text)  # as PostgreSQL text holds it, and as the trigram list was chosen
         pairs = list(map(str.__add__, text, text[1:]))
         out.update(pairs)
         if text:

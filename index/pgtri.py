@@ -8,7 +8,7 @@ documents. Keeping every trigram would make the GIN index four times slower to b
 few (17,000 at 2 % on the corpus) and make it 1.6 times slower. A 3-character literal that is one of them is
 then exact from the index; a longer one gets them as extra, more selective, candidates.
 
-The list is chosen by a rebuild from its first `SAMPLE` documents and kept in `gk_search_tri`, replaced in the
+The list is chosen by a rebuild from about `SAMPLE` documents spread over the catalogue and kept in `gk_search_tri`, replaced in the
 transaction that swaps the table in; `gk_search_meta.trigrams` names the list (a fresh token per rebuild). Every
 row of a table holds exactly the trigrams of that list, so a reader must use the list of the table it reads:
 it reads the token in the same statement as the search and retries on a mismatch (`pg.PgSearcher`), and a
@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from index.pgstore import pg_text
+
 TRI_TABLE = "gk_search_tri"
 SHARE = 0.02
 SAMPLE = 2000  # counting every trigram of a document costs ~3 ms: 6 s for the sample
@@ -30,8 +32,7 @@ TOKEN_KEY = "trigrams"
 
 def trigrams_of(text: str) -> set[str]:
     """The text's trigrams, NUL read as U+FFFD as PostgreSQL text stores it (`pgstore.pg_text`)."""
-    if "\x00" in text:
-        text = text.replace("\x00", "\ufffd")
+    text = pg_text(text)
     pairs = list(map(str.__add__, text, text[1:]))
     return set(map(str.__add__, pairs, text[2:]))
 
@@ -55,18 +56,14 @@ def ddl() -> list[str]:
     return [f'CREATE TABLE IF NOT EXISTS {TRI_TABLE} (tri text COLLATE "C" PRIMARY KEY)']
 
 
-def store(conn: Any, trigrams: frozenset[str], meta: str) -> str:
-    """Replace the list in `conn`'s transaction; returns its new token."""
+def store(conn: Any, trigrams: frozenset[str]) -> str:
+    """Replace the list in `conn`'s transaction; returns a new token for it (the caller keeps it in the meta
+    table under TOKEN_KEY, in the same transaction)."""
     conn.execute(f"DELETE FROM {TRI_TABLE}")
     with conn.cursor().copy(f"COPY {TRI_TABLE} (tri) FROM STDIN") as copy:
         for tri in sorted(trigrams):
             copy.write_row((tri,))
-    token = uuid.uuid4().hex
-    conn.execute(
-        f"INSERT INTO {meta} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        (TOKEN_KEY, token),
-    )
-    return token
+    return uuid.uuid4().hex
 
 
 class TrigramList:
@@ -78,10 +75,12 @@ class TrigramList:
         self.trigrams: frozenset[str] = frozenset()
 
     def current(self, conn: Any, meta: str) -> frozenset[str]:
-        if conn.execute("SELECT to_regclass(%s)", (TRI_TABLE,)).fetchone()[0] is None:
+        exists, token = conn.execute(  # one round trip per document written
+            f"SELECT to_regclass(%s) IS NOT NULL, (SELECT value FROM {meta} WHERE key = %s)",
+            (TRI_TABLE, TOKEN_KEY),
+        ).fetchone()
+        if not exists:  # a table from before the list
             return frozenset()
-        row = conn.execute(f"SELECT value FROM {meta} WHERE key = %s", (TOKEN_KEY,)).fetchone()
-        token = row[0] if row else None
         if token != self.token:
             rows = conn.execute(f"SELECT tri FROM {TRI_TABLE}").fetchall()
             self.token, self.trigrams = token, frozenset(r[0] for r in rows)

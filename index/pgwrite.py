@@ -92,8 +92,11 @@ def _meta_ddl() -> list[str]:
     return [f"CREATE TABLE IF NOT EXISTS {META} (key text PRIMARY KEY, value text)", *pgtri.ddl()]
 
 
-def _set_meta(conn: Any, digest: str | None) -> None:
-    for key, value in (("schema_version", str(SCHEMA_VERSION)), ("dictionary", digest or "")):
+def _set_meta(conn: Any, digest: str | None, trigrams_token: str | None = None) -> None:
+    pairs = [("schema_version", str(SCHEMA_VERSION)), ("dictionary", digest or "")]
+    if trigrams_token is not None:
+        pairs.append((pgtri.TOKEN_KEY, trigrams_token))
+    for key, value in pairs:
         conn.execute(
             f"INSERT INTO {META} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
             (key, value),
@@ -210,16 +213,12 @@ def _build_indexes(url: str, name: str, parts: int) -> None:
 
 
 def _rename(conn: Any, old: str, new: str, parts: int) -> None:
-    conn.execute(f"ALTER TABLE {old} RENAME TO {new}")
-    conn.execute(f"ALTER INDEX IF EXISTS {old}_pkey RENAME TO {new}_pkey")
-    for suffix in INDEXES:
-        conn.execute(f"ALTER INDEX IF EXISTS {old}_{suffix} RENAME TO {new}_{suffix}")
-    for part in range(parts):
-        old_part, new_part = part_name(old, part), part_name(new, part)
-        conn.execute(f"ALTER TABLE {old_part} RENAME TO {new_part}")
-        conn.execute(f"ALTER INDEX IF EXISTS {old_part}_pkey RENAME TO {new_part}_pkey")
-        for suffix in INDEXES:
-            conn.execute(f"ALTER INDEX IF EXISTS {old_part}_{suffix} RENAME TO {new_part}_{suffix}")
+    """The table, its partitions and all their indexes from the `old` names to the `new` ones."""
+    pairs = [(old, new)] + [(part_name(old, p), part_name(new, p)) for p in range(parts)]
+    for before, after in pairs:
+        conn.execute(f"ALTER TABLE {before} RENAME TO {after}")
+        for suffix in ("pkey", *INDEXES):
+            conn.execute(f"ALTER INDEX IF EXISTS {before}_{suffix} RENAME TO {after}_{suffix}")
 
 
 def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> int:
@@ -254,8 +253,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
                 count += 1
             conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
             _rename(conn, new, TABLE, parts)
-            _set_meta(conn, dictionary_digest(settings))
-            pgtri.store(conn, trigrams, META)
+            _set_meta(conn, dictionary_digest(settings), pgtri.store(conn, trigrams))
     finally:
         conn.close()
     return count
