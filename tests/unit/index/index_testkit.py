@@ -139,11 +139,12 @@ def open_backend(backend: str, index_dir: Path, pg_url: str | None, settings: An
 
 
 def build_pg(pg_server: Any, catalogue: Any, settings: Any = None) -> str:
-    """A fresh database holding the PostgreSQL search table of `catalogue`; its URL. Built by two processes
-    into two partitions, as on a two-core machine, unless `settings` says otherwise."""
+    """A fresh database holding the PostgreSQL search table of `catalogue`; its URL. Built in-process, one
+    partition, unless `settings` says otherwise (forking a pool inside a test worker that runs threads is a
+    hazard: test_pg_trigrams builds with two processes once)."""
     from index import IndexSettings
     from index.pgwrite import rebuild_pg
 
     url: str = pg_server.create_database()
-    rebuild_pg(catalogue, url, settings or IndexSettings(procs=2))
+    rebuild_pg(catalogue, url, settings or IndexSettings())
     return url

@@ -74,3 +74,22 @@ def test_the_list_is_chosen_from_the_whole_catalogue_not_its_first_documents(
     with psycopg.connect(pg_url) as conn:
         known = {row[0] for row in conn.execute("SELECT tri FROM gk_search_tri")}
     assert {"会议通", "政府工"} <= known
+
+
+def test_two_processes_build_two_partitions_that_answer_as_one(pg_server: object) -> None:
+    docs = _docs(["会议通知", "政府工作", "依法行政"], 60)
+    one = pg_server.create_database()  # type: ignore[attr-defined]
+    two = pg_server.create_database()  # type: ignore[attr-defined]
+    rebuild_pg(ListCatalogue(docs), one, IndexSettings())
+    rebuild_pg(ListCatalogue(docs), two, IndexSettings(procs=2))
+    with psycopg.connect(two) as conn:
+        parts = conn.execute("SELECT count(*) FROM pg_partition_tree('gk_search') WHERE isleaf").fetchone()
+    assert parts == (2,)
+    for q in ["会议通", "政府", "依法行政", "工作 -会议", "第1"]:
+        found = []
+        for url in (one, two):
+            with PgSearcher(url, IndexSettings()) as s:
+                page = s.search(SearchQuery(q=q))
+                found.append((set(s.matching_ids(SearchQuery(q=q))), page.total, page.facets))
+        assert found[0] == found[1], q
+        assert found[0][0], q
