@@ -17,11 +17,12 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from gongkai.config import Config
 from index import search_cache
-from web import WatchHooks, WebSettings, create_app, make_raw_app
+from web import WatchHooks, WebSettings, close_app, create_app, make_raw_app
 
 logger = logging.getLogger(__name__)
 
@@ -75,22 +76,52 @@ class Servers:
     """The UI server and the raw origin's own server: two waitress servers, each with its own event loop and
     worker threads, so a flood of one origin (slow originals, idle sockets) cannot stall the other."""
 
-    def __init__(self, app_server: Any, raw_server: Any) -> None:
+    def __init__(self, app_server: Any, raw_server: Any, release: Callable[[], None] | None = None) -> None:
         self.app_server, self.raw_server = app_server, raw_server
+        self._release = release  # the app's pooled connections, closed once both loops are over
         self._raw_thread: threading.Thread | None = None
+        self._looping: set[int] = set()  # id() of the servers whose event loop is running
 
     def run(self) -> None:
         """Serve both until close() or KeyboardInterrupt; the raw origin runs in a thread of its own."""
-        self._raw_thread = threading.Thread(target=self.raw_server.run, name="gongkai-raw", daemon=True)
+        self._raw_thread = threading.Thread(
+            target=self._serve, args=(self.raw_server,), name="gongkai-raw", daemon=True
+        )
         self._raw_thread.start()
-        self.app_server.run()
+        self._serve(self.app_server)
+
+    def _serve(self, server: Any) -> None:
+        self._looping.add(id(server))
+        try:
+            server.run()
+        finally:
+            self._looping.discard(id(server))
 
     def close(self) -> None:
+        """Stop both loops with every connection closed. The sockets are closed in each loop's own thread:
+        closed from here, under a running select(), the loop raised EBADF (seen in CI), and waitress's own
+        close() leaves open connections in the map, so the loop went on serving them."""
         for server in (self.app_server, self.raw_server):
-            with contextlib.suppress(Exception):
-                server.close()
+            _stop(server, looping=id(server) in self._looping)
         if self._raw_thread is not None:
             self._raw_thread.join(timeout=5)
+        if self._release is not None:
+            self._release()
+
+
+def _stop(server: Any, *, looping: bool) -> None:
+    closed = threading.Event()
+
+    def close_all() -> None:
+        wasyncore.close_all(server._map, ignore_all=True)  # the map _waitress gave it; empty, the loop ends
+        closed.set()
+
+    if looping:
+        with contextlib.suppress(Exception):
+            server.trigger.pull_trigger(close_all)  # waitress runs the callable in the loop's thread
+    if not closed.wait(5 if looping else 0):
+        close_all()  # no loop (never started, or over): nothing races us
+    server.task_dispatcher.shutdown(timeout=5)
 
 
 def _waitress(app: WSGIApp, sock: socket.socket, settings: WebSettings, threads: int) -> Any:
@@ -104,6 +135,7 @@ def _waitress(app: WSGIApp, sock: socket.socket, settings: WebSettings, threads:
         channel_timeout=settings.channel_timeout_s,
         cleanup_interval=max(1, min(30, settings.channel_timeout_s // 2)),
         backlog=1024,
+        asyncore_use_poll=True,  # poll(), not select(): no FD_SETSIZE (1024) cap under connection_limit
     )
 
 
@@ -139,8 +171,14 @@ def build_server(
     servers = Servers(
         _waitress(app, app_sock, web_settings, web_settings.threads),
         _waitress(raw_app, raw_sock, web_settings, web_settings.raw_threads),
+        release=lambda: close_apps(app, raw_app),
     )
     return servers, _origin(host, actual_port) + "/"
+
+
+def close_apps(*apps: Any) -> None:
+    for app in apps:
+        close_app(app)
 
 
 def _warm(app: Any) -> None:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .raw import make_raw_app
+from .resources import close_app
 from .settings import WebSettings
 from .watch import WatchHooks
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from archive import DataDir
     from index import IndexSettings
 
-__all__ = ["WatchHooks", "WebSettings", "create_app", "make_raw_app"]
+__all__ = ["WatchHooks", "WebSettings", "close_app", "create_app", "make_raw_app"]
 
 
 def is_web_url(value: object) -> bool:

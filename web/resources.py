@@ -36,6 +36,18 @@ def install_context(app: Flask, context: WebContext) -> None:
     app.teardown_appcontext(close_resources)
 
 
+def close_app(app: Flask) -> None:
+    """Close what an app keeps between requests (pooled catalogues, the index cache's idle connections) when its
+    server stops, rather than leave open PostgreSQL connections to the garbage collector."""
+    pool = app.extensions.pop("gongkai_catalogues", None)
+    if pool is not None:
+        pool.close()
+    context = app.extensions.get("gongkai")
+    close = getattr(context and context.index_cache, "close", None)
+    if close is not None:
+        close()
+
+
 def web_context() -> WebContext:
     context: WebContext = current_app.extensions["gongkai"]
     return context
