@@ -27,6 +27,7 @@ from index.pgstore import (
     META,
     SCHEMA_VERSION,
     TABLE,
+    TYPES,
     Row,
     doc_row,
     index_ddl,
@@ -37,14 +38,13 @@ from index.pgtri import SAMPLE, TrigramList, choose
 from index.settings import IndexSettings
 
 BATCH = 200  # documents per COPY batch and per worker task
-_CAST = {"grams": "::tsvector", "words": "::tsvector"}
 _UPSERT = "INSERT INTO {table} ({cols}) VALUES ({values}) ON CONFLICT (doc_id) DO UPDATE SET " + ", ".join(
     f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "doc_id"
 )
 
 
 def _upsert_sql(table: str) -> str:
-    values = ", ".join("%s" + _CAST.get(c, "") for c in COLUMNS)
+    values = ", ".join("%s" for _ in COLUMNS)  # the tsvectors are sent in binary, typed by their dumper
     return _UPSERT.format(table=table, cols=", ".join(COLUMNS), values=values)
 
 
@@ -163,7 +163,8 @@ def _row_values(
 
 def _copy(conn: Any, table: str, rows: Iterator[tuple[Any, ...]]) -> tuple[int, int]:
     count = last = 0
-    with conn.cursor().copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+    with conn.cursor().copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(TYPES)  # binary: the tsvectors go as they are, no text for the server to parse
         for values in rows:
             copy.write_row(values)
             count += 1
