@@ -96,3 +96,25 @@ def test_a_binary_tsvector_is_the_one_its_text_would_make(pg_url: str) -> None:
     assert got == want and count == len(grams) + 2
     size = sum(len(("p" + g).encode()) for g in grams) + len(b"kABC-1") + len(b"y")
     assert vector.fits(size) and not vector.fits(size - 1)
+
+
+def test_a_rebuild_compresses_long_values_with_lz4(pg_server: object) -> None:
+    """The rebuild's COPY asks for lz4 (half pglz's server time); an update's rows too. Debian's PostgreSQL
+    has it; a server without it would keep pglz (the savepoint in `_prefer_lz4`)."""
+    import psycopg
+
+    from index.pgwrite import update_pg
+
+    rng = random.Random(SEED)
+    words = ["政府信息公开", "法治政府建设", "行政执法", "公安机关", "数字化改革"]
+    docs = [
+        make_doc(f"d{i}", i + 1, title=f"文件{i}", body="。".join(rng.choice(words) for _ in range(900)))
+        for i in range(6)
+    ]
+    url = build_pg(pg_server, ListCatalogue(docs[:4]))
+    update_pg(ListCatalogue(docs), url, IndexSettings())
+    with psycopg.connect(url) as conn:
+        methods = conn.execute(
+            "SELECT pg_column_compression(body), pg_column_compression(grams), count(*) FROM gk_search GROUP BY 1, 2"
+        ).fetchall()
+    assert methods == [("lz4", "lz4", 6)], methods

@@ -27,6 +27,32 @@ def test_choose_keeps_the_trigrams_of_at_least_the_share_of_documents() -> None:
     assert choose(samples, share=0.25) == {"会议通"}  # and never one of a single document
 
 
+def _lexemes(text: str) -> list[str]:
+    return text.split("\0\0\0")[:-1]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_packed_grams_are_the_texts_bigrams_last_characters_and_listed_trigrams(seed: int) -> None:
+    """`bigram_piece` makes the grams as packed code points in numpy; they must be exactly what plain string
+    slicing gives, for empty, one-character and astral-plane texts, quotes and U+FFFD, with or without a list."""
+    import random
+
+    from index.pgstore import bigram_piece
+
+    rng = random.Random(seed)
+    alphabet = "政府公安交通法治" + "'\\ a:*\ufffd" + "😀𠀀"
+    texts = ["", "政", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(6))]
+    every = {t[i : i + 3] for t in texts for i in range(len(t) - 2)}
+    listed = frozenset(rng.sample(sorted(every), len(every) // 3)) | {"不在此"}
+    for trigrams in (frozenset(), listed):
+        text, count = bigram_piece("p", texts, trigrams)
+        got = _lexemes(text)
+        want = {t[i : i + 2] for t in texts for i in range(len(t) - 1)} | {t[-1] for t in texts if t}
+        want |= {t[i : i + 3] for t in texts for i in range(len(t) - 2)} & trigrams
+        assert len(got) == count == len(set(got))
+        assert set(got) == {"p" + g for g in want}
+
+
 def test_a_document_written_after_a_rebuild_holds_the_lists_trigrams(pg_url: str) -> None:
     docs = _docs(["会议通知", "会议通过"], 20)
     settings = IndexSettings()
