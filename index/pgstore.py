@@ -187,13 +187,22 @@ def _packed_text(tag: str, codes: np.ndarray, width: int) -> str:
     return out.tobytes().decode("utf-32-le", "surrogatepass")
 
 
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (a new sorted copy when `values` is not sorted yet)."""
+    values = np.sort(values)
+    keep = np.empty(len(values), dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
 def bigram_piece(tag: str, texts: Iterable[str], trigrams: frozenset[str] = frozenset()) -> tuple[str, int]:
     """The piece (`_piece`) of every distinct bigram of the texts, each text's last character, and the texts'
     trigrams that are in `trigrams` (the table's frequent ones, `pgtri`). A one-character literal is then the
     prefix of a bigram or a last character: one GIN prefix lookup (`'p政':*`), exact, while the index keeps
     no unigram lexeme per character of a long text (a quarter fewer entries to build). The grams are made
     as packed code points in numpy (2.2 ms of Python strings and sets for an 11 KB text before)."""
-    pairs, triples, lasts = [], [], set()
+    triples, tails, lasts = [], [], set()
     for text in texts:
         if not text:
             continue
@@ -202,15 +211,18 @@ def bigram_piece(tag: str, texts: Iterable[str], trigrams: frozenset[str] = froz
             continue
         codes = _code_points(text)
         pair = (codes[:-1] << np.uint64(_BITS)) | codes[1:]
-        pairs.append(pair)
-        if trigrams and len(text) >= 3:
-            triples.append((pair[:-1] << np.uint64(_BITS)) | codes[2:])
-    found = [(np.unique(np.concatenate(pairs)), 2)] if pairs else []
-    if triples:
+        tails.append(pair[-1:])  # the one pair that starts no trigram
+        triples.append((pair[:-1] << np.uint64(_BITS)) | codes[2:])
+    if not tails:
+        return _tagged(tag, lasts), len(lasts)
+    # sorted and distinct, the trigrams give the bigrams as their sorted heads: one sort for both (3x faster
+    # than np.unique of each)
+    each = _distinct_sorted(np.concatenate(triples))
+    found = [(np.union1d(_distinct_sorted(each >> np.uint64(_BITS)), np.concatenate(tails)), 2)]
+    if trigrams and len(each):
         known = _trigram_codes(trigrams)
-        each = np.concatenate(triples)
         at = np.minimum(np.searchsorted(known, each), len(known) - 1)
-        found.append((np.unique(each[known[at] == each]), 3))
+        found.append((each[known[at] == each], 3))
     text = "".join(_packed_text(tag, codes, width) for codes, width in found) + _tagged(tag, lasts)
     return text, sum(len(codes) for codes, _ in found) + len(lasts)
 
