@@ -41,7 +41,12 @@ def test_packed_grams_are_the_texts_bigrams_last_characters_and_listed_trigrams(
 
     rng = random.Random(seed)
     alphabet = "政府公安交通法治" + "'\\ a:*\ufffd" + "😀𠀀"
-    texts = ["", "政", "政府", *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(6))]
+    texts = [
+        "",
+        "政",
+        "政府",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(6)),
+    ]
     every = {t[i : i + 3] for t in texts for i in range(len(t) - 2)}
     listed = frozenset(rng.sample(sorted(every), len(every) // 3)) | {"不在此"}
     for trigrams in (frozenset(), listed):
