@@ -18,7 +18,9 @@ fields, the original body and attachment units) and what matching reads:
   and confirm them by `strpos` (`pgquery`). Nothing is dropped: recall stays complete.
 * the shown fields, the original body, agency and topic as JSON text (exact even where text holds NUL,
   which PostgreSQL text cannot; the folded texts hold U+FFFD there instead).
-* `words`, the jieba words (2+ characters) of the texts: whole-word matches rank first.
+* `words`, the jieba words (2 to 100 characters) of the texts: whole-word matches rank first.
+* Both tsvectors are built in PostgreSQL's binary form (`TsVector`) and sent as they are, by binary COPY or as
+  typed parameters: the server parses no tsvector text. The grams are made as packed code points in numpy.
 * the folded texts (`title_f`, `body_f`, `attach_f` (units joined by END), ...), stored uncompressed and out
   of line (`toast_tuple_target` 128), so the heap row read for facets is small and `strpos` does not inflate.
 """
@@ -33,9 +35,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from psycopg import adapters
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
 
 from archive.identifiers import doc_no_key, index_no_key, parse_doc_no
 from archive.models import Document
@@ -260,15 +259,26 @@ class TsVector:
         return struct.pack("!i", self.count) + self.text.encode("utf-8")
 
 
-class _TsVectorDumper(Dumper):
-    format = Format.BINARY
-    oid = 3614  # tsvector's built-in oid
-
-    def dump(self, obj: TsVector) -> bytes:
-        return obj.binary()
+def sendable(conn: Any) -> None:
+    """Teach `conn` to send a `TsVector` as it is, by COPY or as a parameter (a connection copies the global
+    adapters when it is made, so this is per connection)."""
+    conn.adapters.register_dumper(TsVector, _dumper())
 
 
-adapters.register_dumper(TsVector, _TsVectorDumper)  # every connection of the process: COPY and parameters
+@functools.cache
+def _dumper() -> type:
+    """Made on first use, not at import: importing psycopg reads its package metadata."""
+    from psycopg.adapt import Dumper
+    from psycopg.pq import Format
+
+    class TsVectorDumper(Dumper):
+        format = Format.BINARY
+        oid = 3614  # tsvector's built-in oid
+
+        def dump(self, obj: TsVector) -> bytes:
+            return obj.binary()
+
+    return TsVectorDumper
 
 
 @dataclass(frozen=True)

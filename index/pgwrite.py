@@ -2,7 +2,7 @@
 catalogue seq, and one document at a time inside the caller's transaction (the catalogue's hook).
 
 A rebuild builds its rows in `settings.procs` processes (folding, grams and jieba words are the cost), COPYs them
-into `gk_search_new`, builds the GIN indexes once per partition (much faster than maintaining them row by row;
+(binary, lz4 for what goes out of line where the server has it) into `gk_search_new`, builds the GIN indexes once per partition (much faster than maintaining them row by row;
 the partitions at the same time, since one GIN build uses one core), then, in one transaction that locks the live table against writers, copies in what the catalogue wrote
 meanwhile (seq above the rebuild's snapshot), drops the old table and renames the new one. Readers see the old
 table or the new one, never a half-built one. The dictionary's digest is kept in `gk_search_meta`: another user
@@ -32,6 +32,7 @@ from index.pgstore import (
     doc_row,
     index_ddl,
     part_name,
+    sendable,
     table_ddl,
 )
 from index.pgtri import SAMPLE, TrigramList, choose
@@ -56,6 +57,7 @@ def write_document(
     The table is locked first (a rebuild's swap is waited for), then its trigram list read: the row holds the
     trigrams of the table it goes into."""
     ensure_table(conn)
+    sendable(conn)  # the row's tsvectors go as typed binary parameters
     conn.execute(f"LOCK TABLE {TABLE} IN ROW EXCLUSIVE MODE")
     trigrams = _LIST.current(conn, META)
     conn.execute(_upsert_sql(TABLE), doc_row(doc, attachments, settings, trigrams).values)
@@ -164,6 +166,7 @@ def _row_values(
 
 def _copy(conn: Any, table: str, rows: Iterator[tuple[Any, ...]]) -> tuple[int, int]:
     count = last = 0
+    sendable(conn)
     with conn.cursor().copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
         copy.set_types(TYPES)  # binary: the tsvectors go as they are, no text for the server to parse
         for values in rows:
@@ -266,7 +269,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
                 conn.execute(
                     f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE"
                 )  # readers go on; writers wait for the swap
-            sql = _upsert_sql(new)
+            sql = _upsert_sql(new)  # (the connection of the COPY: its rows' tsvectors are sendable)
             for doc in catalogue.iter_documents(last):  # written while the rebuild ran
                 found = attachments(doc.doc_id) if attachments else ()
                 conn.execute(sql, doc_row(doc, found, settings, trigrams).values)
@@ -300,6 +303,7 @@ def update_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> i
             return 0
         attachments = _attachments(catalogue)
         sql = _upsert_sql(TABLE)
+        sendable(conn)
         count = 0
         conn.autocommit = False
         with conn.transaction(), conn.cursor() as cur:

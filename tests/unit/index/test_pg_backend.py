@@ -84,12 +84,13 @@ def test_a_binary_tsvector_is_the_one_its_text_would_make(pg_url: str) -> None:
     any order, and its count must be its lexemes'."""
     import psycopg
 
-    from index.pgstore import TsVector, _piece, lexeme
+    from index.pgstore import TsVector, _piece, lexeme, sendable
 
     grams = {"公安", "'", "\\", "a'b", "\\'", "😀x", "\ufffd", ":*", "zz", "a", "<->", "a b"}
     vector = TsVector.of([_piece("p", grams), _piece("k", ["ABC-1"]), _piece("y", [""])])
     text = " ".join(lexeme(g) for g in [*("p" + g for g in grams), "kABC-1", "y"])
     with psycopg.connect(pg_url) as conn:
+        sendable(conn)
         got, want, count = conn.execute(
             "SELECT %s::text, %s::tsvector::text, length(%s)", (vector, text, vector)
         ).fetchone()
