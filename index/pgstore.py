@@ -77,14 +77,9 @@ COLUMNS = (
     "grams",
     "words",
 )
-# the columns' types, in COLUMNS order, for COPY's binary format
-TYPES = (
-    ("text", "bigint")
-    + ("text",) * 3
-    + ("integer",) * 2
-    + ("text",) * 10
-    + ("smallint", "tsvector", "tsvector")
-)
+# the columns' types for COPY's binary format, in COLUMNS order (every column not named here is text)
+_NOT_TEXT = {"seq": "bigint", "pnum": "integer", "wnum": "integer", "level": "smallint"}
+TYPES = tuple(_NOT_TEXT.get(c, "tsvector" if c in ("grams", "words") else "text") for c in COLUMNS)
 
 
 def part_name(name: str, part: int) -> str:
