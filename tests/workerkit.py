@@ -57,6 +57,20 @@ def start_worker(
     )
 
 
+def seed_run(database: str, seeds: list[str]) -> None:
+    """Start a run from `seeds` on the shared frontier without crawling, as a seeding worker's first step does,
+    so that workers started together all join it (none has a head start of its process's start-up)."""
+    from crawler.pgfrontier import PgFrontier
+    from crawler.run import canonical_seeds
+    from crawler.summary import CrawlSummary
+
+    frontier = PgFrontier.open(database, lease_s=30.0, worker="seeder")
+    try:
+        frontier.begin_run(canonical_seeds(seeds, CrawlSummary()))
+    finally:
+        frontier.close()
+
+
 def wait_for_run(database: str, timeout_s: float = 30.0) -> None:
     """Until the seeding worker's run is visible (workers without URLs join it)."""
     import psycopg
