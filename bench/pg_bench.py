@@ -24,7 +24,6 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from archive.models import Document  # noqa: E402
 from index import IndexSettings, SearchQuery, rebuild_index  # noqa: E402
 from index.pg import PgSearcher  # noqa: E402
 
@@ -61,11 +60,30 @@ def _admin_url() -> str:
             subprocess.run(stop, capture_output=True, **kwargs)
             shutil.rmtree(base, ignore_errors=True)
 
+        _SERVER["stop"] = _stop
         atexit.register(_stop)
     return str(_SERVER["url"])
 
 
-def _database() -> str:
+def release(where: Path) -> None:
+    """Free what the engine built at `where` once it is measured, so the engines measured after it do not share
+    the machine with its table: our own server is stopped (and started afresh if needed again), a given
+    server's database dropped."""
+    import psycopg
+
+    url = (where / "pg_url").read_text("utf-8") if (where / "pg_url").exists() else None
+    if "stop" in _SERVER:
+        stop = _SERVER.pop("stop")
+        _SERVER.pop("url")
+        atexit.unregister(stop)
+        stop()
+    elif url is not None:
+        with psycopg.connect(_admin_url(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+
+def database() -> str:
+    """A fresh database (on our own server, started on first use), made before the build's clock starts."""
     import psycopg
 
     admin = _admin_url()
@@ -75,13 +93,12 @@ def _database() -> str:
     return admin.rsplit("/", 1)[0] + "/" + name
 
 
-def build_pg(docs: list[Document], catalogue: Any, where: Path, procs: int) -> str:
-    """A database holding the search table of `docs`; its URL is kept in `where/pg_url` (for --reuse)."""
-    url = _database()
+def build_pg(url: str, catalogue: Any, where: Path, procs: int) -> None:
+    """The search table of `catalogue` in the database at `url`; the URL is kept in `where/pg_url` (for
+    --reuse)."""
     settings = IndexSettings(procs=procs, backend="postgresql", database=url)
     rebuild_index(catalogue, where / "index", settings)
     (where / "pg_url").write_text(url, "utf-8")
-    return url
 
 
 def table_mb(url: str) -> float:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import logging
 import os
 import random
 import re
@@ -45,7 +46,8 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pg_bench import build_pg, query_pg  # noqa: E402
+from pg_bench import build_pg, query_pg, release  # noqa: E402
+from pg_bench import database as pg_database  # noqa: E402
 from scale_export import measure_export, write_catalogue  # noqa: E402
 from search_bench import (  # noqa: E402
     ListCatalogue,
@@ -329,9 +331,12 @@ def run_size(
     root = work / str(size)
     rows: dict[str, dict[str, float]] = {}
     for engine in engines:
-        started = time.perf_counter()
         where = root / engine
         reused = args.reuse and (where / "built").exists()
+        pg_url = (
+            pg_database() if engine == "pg" and not reused else ""
+        )  # a server's start-up is not the build
+        started = time.perf_counter()
         if not reused:
             shutil.rmtree(where, ignore_errors=True)
             where.mkdir(parents=True)
@@ -341,7 +346,7 @@ def run_size(
         elif engine == "gongkai":
             rebuild_index(ListCatalogue(docs), where / "index", IndexSettings(procs=args.procs))
         elif engine == "pg":  # the PostgreSQL search backend (pg_bench.py)
-            build_pg(docs, ListCatalogue(docs), where, args.procs)
+            build_pg(pg_url, ListCatalogue(docs), where, args.procs)
         elif engine == "stock":
             build_stock(docs, where / "index", args.procs)
         else:
@@ -357,7 +362,10 @@ def run_size(
             # the index alone (--export adds a catalogue beside gongkai's)
             "size_mb": dir_size(where / "index" if engine != "fts5" else where) / 1e6,
         }
-        print(f"[{size}] {engine} built in {build_s:.1f} s ({row['size_mb']:.0f} MB)", flush=True)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"[{size}] {engine} built in {build_s:.1f} s ({row['size_mb']:.0f} MB; load {load})", flush=True
+        )
         if args.build_only:
             continue
         times: list[float] = []
@@ -429,6 +437,8 @@ def run_size(
         rows[engine] = row
         print(f"[{size}] {engine}: " + json.dumps({k: round(v, 1) for k, v in row.items()}), flush=True)
         if not (args.keep or args.reuse):
+            if engine == "pg":
+                release(where)  # its server and table do not stay up while the next engine builds
             shutil.rmtree(where, ignore_errors=True)
     return rows
 
@@ -471,6 +481,8 @@ def main() -> int:
         help="read each engine's files once before its queries (the page cache)",
     )
     args = parser.parse_args()
+    logging.basicConfig(format="%(asctime)s %(name)s: %(message)s", level=logging.WARNING)
+    logging.getLogger("index.pgwrite").setLevel(logging.DEBUG)  # the PostgreSQL rebuild's phases
     print(f"seed={args.seed} procs={args.procs} cpus={sorted(os.sched_getaffinity(0))}", flush=True)
     base = to_documents(load_corpus(args.corpus, None, args.seed))
     print(

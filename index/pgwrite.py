@@ -2,16 +2,19 @@
 catalogue seq, and one document at a time inside the caller's transaction (the catalogue's hook).
 
 A rebuild builds its rows in `settings.procs` processes (folding, grams and jieba words are the cost), COPYs them
-(binary, lz4 for what goes out of line where the server has it) into `gk_search_new`, builds the GIN indexes once per partition (much faster than maintaining them row by row;
-the partitions at the same time, since one GIN build uses one core), then, in one transaction that locks the live table against writers, copies in what the catalogue wrote
-meanwhile (seq above the rebuild's snapshot), drops the old table and renames the new one. Readers see the old
+(binary, lz4 for what goes out of line where the server has it) into `gk_search_new`, builds the GIN indexes once
+per partition (much faster than maintaining them row by row; the partitions at the same time, since one GIN build
+uses one core), then, in one transaction that locks the live table against writers, copies in what the catalogue
+wrote meanwhile (seq above the rebuild's snapshot), drops the old table and renames the new one. Readers see the old
 table or the new one, never a half-built one. The dictionary's digest is kept in `gk_search_meta`: another user
 dictionary means other words, so `update` rebuilds.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import time
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -37,6 +40,8 @@ from index.pgstore import (
 )
 from index.pgtri import SAMPLE, TrigramList, choose
 from index.settings import IndexSettings
+
+logger = logging.getLogger(__name__)
 
 BATCH = 200  # documents per COPY batch and per worker task
 _VECTORS = ("grams", "words")
@@ -213,11 +218,14 @@ def _build_indexes(url: str, name: str, parts: int) -> None:
         try:
             # GIN entries accumulate in memory; past about 256 MB a bigger buffer only costs cache misses
             conn.execute("SET maintenance_work_mem = '256MB'")
-            for statement in index_ddl(part_name(name, part)):
-                conn.execute(statement)
-            conn.execute(
-                f"ANALYZE {part_name(name, part)}"
-            )  # its tsvectors' lexeme statistics are most of it
+            spent = []
+            for statement in [*index_ddl(part_name(name, part)), f"ANALYZE {part_name(name, part)}"]:
+                t0 = time.perf_counter()
+                conn.execute(statement)  # (ANALYZE: its tsvectors' lexeme statistics are most of it)
+                spent.append(f"{time.perf_counter() - t0:.1f}")
+            logger.debug(
+                "partition %d: indexes %s and ANALYZE in %s s", part, ", ".join(INDEXES), ", ".join(spent)
+            )
         finally:
             conn.close()
 
@@ -247,6 +255,7 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
     """Build the search table afresh from the whole catalogue and swap it in; returns the count."""
     from index.pg import connect
 
+    started = time.perf_counter()
     attachments = _attachments(catalogue)
     new, parts = TABLE + "_new", settings.procs
     trigrams = choose([fold(d.fields.title or ""), fold(d.fields.body or "")] for d in _sample(catalogue))
@@ -261,7 +270,9 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
             rows = _row_values(catalogue.iter_documents(0), attachments, settings, trigrams)
             count, last = _copy(conn, new, rows)
         conn.commit()
+        copied = time.perf_counter()
         _build_indexes(url, new, parts)
+        indexed = time.perf_counter()
         with conn.transaction():
             for statement in _meta_ddl():
                 conn.execute(statement)
@@ -279,6 +290,14 @@ def rebuild_pg(catalogue: DocumentSource, url: str, settings: IndexSettings) -> 
             _set_meta(conn, dictionary_digest(settings), pgtri.store(conn, trigrams))
     finally:
         conn.close()
+    logger.info(
+        "search table: %d rows in %.1f s (rows and COPY %.1f s, indexes and statistics %.1f s, swap %.1f s)",
+        count,
+        time.perf_counter() - started,
+        copied - started,
+        indexed - copied,
+        time.perf_counter() - indexed,
+    )
     return count
 
 
